@@ -1,0 +1,52 @@
+# Two commands for a developer: `make run` and `make test`. Each sets up .venv itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+SANDBOX_PORT ?= 5001
+SEED_PRODUCTS ?= 200
+export PORT SANDBOX_PORT
+
+.PHONY: run test bench install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+
+install-dev: $(VENV)/.dev
+
+## make run: sandbox + app on SQLite, wired together; Ctrl-C stops both.
+run: install
+	$(BIN)/python -m jumpseller_app.devenv
+	$(BIN)/flask --app app db upgrade
+	@set -e; \
+	$(BIN)/python -m sandbox --port $(SANDBOX_PORT) --seed-products $(SEED_PRODUCTS) \
+	  --redirect-uri http://localhost:$(PORT)/oauth/callback & sandbox_pid=$$!; \
+	trap 'kill $$sandbox_pid 2>/dev/null' EXIT INT TERM; \
+	sleep 1; \
+	echo ""; \
+	echo "  App:     http://localhost:$(PORT)/  (install it: http://localhost:$(PORT)/oauth/install)"; \
+	echo "  Sandbox: http://127.0.0.1:$(SANDBOX_PORT)/  (a local stand-in for Jumpseller)"; \
+	echo ""; \
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind localhost:$(PORT) --workers 2 app:app
+
+## make test: install the test requirements and run the whole suite.
+test: install-dev
+	$(BIN)/python -m pytest
+
+## make bench: the benchmarks under bench/, one JSON line each.
+bench: install-dev
+	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

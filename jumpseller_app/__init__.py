@@ -1,0 +1,44 @@
+"""The Jumpseller App: create_app() reads like a table of contents."""
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import check_required, load_config
+
+
+def create_app(test_config=None):
+    """Build the Flask app: config → extensions → blueprints → errors → CLI."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+
+    app.config.update(load_config())
+    if test_config:
+        app.config.update(test_config)
+    check_required(app.config)
+
+    from . import logging_setup
+    logging_setup.init_app(app)
+
+    from .extensions import csrf, db, migrate
+    from .database import MIGRATIONS_DIR, prepare
+    prepare(app.config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+
+    from . import security
+    security.init_app(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+    from .views import connect, main, oauth
+    app.register_blueprint(main.bp)
+    app.register_blueprint(oauth.bp)
+    app.register_blueprint(connect.bp)
+
+    from . import errors
+    errors.init_app(app)
+
+    from . import cli
+    cli.init_app(app)
+    return app

@@ -1,0 +1,33 @@
+"""Command-line tools: `flask --app app <command>`."""
+
+import click
+
+from .crypto import generate_key
+from .services import connect as connect_service
+from .services import credentials
+
+
+def init_app(app):
+    """Register the commands."""
+
+    @app.cli.command("connect-basic")
+    @click.option("--login", required=True, help="The store's API login.")
+    @click.option("--authtoken", prompt=True, hide_input=True, help="The store's API authtoken (prompted if omitted).")
+    def connect_basic(login, authtoken):
+        """Connect a store with Basic auth (login + authtoken), verified against Jumpseller."""
+        try:
+            store = connect_service.connect_basic(login=login, authtoken=authtoken)
+        except connect_service.ConnectError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Connected store {store.code} ({store.name}) with Basic auth.")
+
+    @app.cli.command("rotate-keys")
+    def rotate_keys():
+        """Re-encrypt every stored secret with the first key of TOKEN_ENCRYPTION_KEYS."""
+        count = credentials.rotate_keys()
+        click.echo(f"Re-encrypted {count} value(s) with key {credentials.cipher().current_key_id}.")
+
+    @app.cli.command("generate-key")
+    def generate_key_command():
+        """Print a new random key for TOKEN_ENCRYPTION_KEYS."""
+        click.echo(generate_key())

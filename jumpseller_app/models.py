@@ -1,0 +1,110 @@
+"""Database models. Models never commit: services own transactions."""
+
+from datetime import datetime, timezone
+
+from .extensions import db
+
+
+def utcnow():
+    """Naive UTC now; every timestamp column stores naive UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class StoreStatus:
+    ACTIVE = "active"
+    REAUTH_REQUIRED = "reauth_required"
+    DISCONNECTED = "disconnected"
+
+
+class AuthMode:
+    OAUTH = "oauth"
+    BASIC = "basic"
+
+
+class Store(db.Model):
+    """A Jumpseller store; its code (the subdomain) is its identity."""
+
+    __tablename__ = "stores"
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(120), nullable=False, unique=True)
+    name = db.Column(db.String(255), nullable=False, default="")
+    url = db.Column(db.String(500), nullable=False, default="")
+    email = db.Column(db.String(255), nullable=False, default="")
+    currency = db.Column(db.String(8), nullable=False, default="")
+    country = db.Column(db.String(8), nullable=False, default="")
+    timezone = db.Column(db.String(64), nullable=False, default="")
+    plan = db.Column(db.String(64), nullable=False, default="")
+    auth_mode = db.Column(db.String(16), nullable=False)
+    scopes = db.Column(db.Text, nullable=False, default="")
+    status = db.Column(db.String(32), nullable=False, default=StoreStatus.ACTIVE)
+    info_fetched_at = db.Column(db.DateTime)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    credential = db.relationship("Credential", back_populates="store", uselist=False, cascade="all, delete-orphan")
+    settings = db.relationship("Settings", back_populates="store", uselist=False, cascade="all, delete-orphan")
+
+    @property
+    def scope_set(self):
+        """Granted scopes as a set."""
+        return set(self.scopes.split())
+
+    def __repr__(self):
+        return f"<Store {self.code} {self.auth_mode} {self.status}>"
+
+
+class Credential(db.Model):
+    """A store's encrypted credentials: OAuth2 tokens or Basic login + authtoken, never both."""
+
+    __tablename__ = "credentials"
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, unique=True)
+    access_token_enc = db.Column(db.Text)
+    refresh_token_enc = db.Column(db.Text)
+    login_enc = db.Column(db.Text)
+    authtoken_enc = db.Column(db.Text)
+    expires_at = db.Column(db.DateTime)
+    # Bumped on every token change: the compare-and-swap that keeps concurrent refreshes from clobbering.
+    version = db.Column(db.Integer, nullable=False, default=1)
+    # The refresh lease: who may call the token endpoint for this store right now, and until when.
+    lease_owner = db.Column(db.String(64))
+    lease_expires_at = db.Column(db.DateTime)
+    last_refreshed_at = db.Column(db.DateTime)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    store = db.relationship("Store", back_populates="credential")
+
+    def __repr__(self):
+        # Never the secrets themselves, not even encrypted.
+        return f"<Credential store_id={self.store_id} version={self.version} expires_at={self.expires_at}>"
+
+
+class Settings(db.Model):
+    """Per-store settings of the app."""
+
+    __tablename__ = "settings"
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, unique=True)
+    locale = db.Column(db.String(8))
+    values = db.Column(db.JSON, nullable=False, default=dict)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    store = db.relationship("Store", back_populates="settings")
+
+
+class OAuthState(db.Model):
+    """A pending authorization: single use, short-lived; only the state's hash is stored."""
+
+    __tablename__ = "oauth_states"
+
+    id = db.Column(db.Integer, primary_key=True)
+    state_hash = db.Column(db.String(64), nullable=False, unique=True)
+    code_verifier_enc = db.Column(db.Text, nullable=False)
+    next_path = db.Column(db.String(500), nullable=False, default="/")
+    scopes = db.Column(db.Text, nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(db.DateTime, nullable=False)
+    used_at = db.Column(db.DateTime)

@@ -1,0 +1,138 @@
+"""The OAuth2 install: authorization with single-use state + PKCE, code exchange, store identification."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
+from flask import current_app, url_for
+from sqlalchemy import and_, update
+
+from ..extensions import db
+from ..jumpseller import JumpsellerClient, JumpsellerError
+from ..models import AuthMode, OAuthState, utcnow
+from . import credentials, stores
+
+STATE_TTL = timedelta(minutes=10)
+
+
+class InstallError(Exception):
+    """The install could not complete; `public_message` is safe to show."""
+
+    def __init__(self, public_message, *, status=400):
+        super().__init__(public_message)
+        self.public_message = public_message
+        self.status = status
+
+
+def safe_next(path):
+    """Only same-site relative paths may be a post-install destination (no open redirects)."""
+    if not path or not isinstance(path, str):
+        return "/"
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path
+
+
+def _hash(state):
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def redirect_uri():
+    """The Redirect URL registered with Jumpseller: APP_URL's, or this request's host when APP_URL is unset."""
+    if current_app.config["APP_URL"]:
+        return current_app.config["APP_URL"] + "/oauth/callback"
+    return url_for("oauth.callback", _external=True)
+
+
+def _oauth_client(**kwargs):
+    config = current_app.config
+    return OAuth2Session(
+        client_id=config["JUMPSELLER_CLIENT_ID"],
+        client_secret=config["JUMPSELLER_CLIENT_SECRET"],
+        token_endpoint_auth_method="client_secret_post",
+        redirect_uri=redirect_uri(),
+        code_challenge_method="S256",
+        default_timeout=config["HTTP_TIMEOUT"],
+        **kwargs,
+    )
+
+
+def start_install(*, next_path="/"):
+    """Record a pending authorization and return the Jumpseller URL that asks the merchant to approve it."""
+    config = current_app.config
+    state = secrets.token_urlsafe(32)
+    verifier = secrets.token_urlsafe(64)
+    scopes = config["JUMPSELLER_SCOPES"]
+    now = utcnow()
+    db.session.add(OAuthState(
+        state_hash=_hash(state),
+        code_verifier_enc=credentials.cipher().encrypt(verifier, context=f"state:{_hash(state)}"),
+        next_path=safe_next(next_path),
+        scopes=scopes,
+        created_at=now,
+        expires_at=now + STATE_TTL,
+    ))
+    db.session.commit()
+    url, _ = _oauth_client(scope=scopes).create_authorization_url(
+        config["JUMPSELLER_ACCOUNTS_URL"] + "/oauth/authorize", state=state, code_verifier=verifier)
+    return url
+
+
+def abandon(state):
+    """Burn a pending state after Jumpseller reported an error for it."""
+    try:
+        _consume_state(state)
+    except InstallError:
+        pass
+
+
+def _consume_state(state):
+    """Mark the state used, atomically: a second callback with the same state finds nothing to claim."""
+    if not state or len(state) > 200:
+        raise InstallError("This sign-in link is missing its security check (state). Start the install again.")
+    state_hash = _hash(state)
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OAuthState)
+        .where(and_(OAuthState.state_hash == state_hash, OAuthState.used_at.is_(None), OAuthState.expires_at > now))
+        .values(used_at=now)
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:
+        raise InstallError("This sign-in link is invalid, expired or was already used. Start the install again.")
+    return db.session.query(OAuthState).filter_by(state_hash=state_hash).one()
+
+
+def complete_install(*, state, code):
+    """Exchange the code, identify the store and save its encrypted tokens; returns (store, next_path)."""
+    pending = _consume_state(state)
+    if not code or len(code) > 512:
+        raise InstallError("Jumpseller did not send an authorization code. Start the install again.")
+    verifier = credentials.cipher().decrypt(pending.code_verifier_enc, context=f"state:{pending.state_hash}")
+    oauth = _oauth_client()
+    try:
+        token = oauth.fetch_token(credentials.token_endpoint(), grant_type="authorization_code", code=code,
+                                  code_verifier=verifier)
+    except OAuthError as exc:
+        raise InstallError(f"Jumpseller refused the authorization ({exc.error}). Start the install again.") from exc
+    except Exception as exc:  # network failures: nothing stored, the merchant can retry
+        current_app.logger.warning("token exchange failed: %s", type(exc).__name__)
+        raise InstallError("Could not reach Jumpseller to finish the install. Try again.", status=502) from exc
+    if str(token.get("token_type", "")).lower() != "bearer" or not token.get("refresh_token"):
+        raise InstallError("Jumpseller answered with an unusable token. Start the install again.", status=502)
+    api = JumpsellerClient(session=oauth, base_url=current_app.config["JUMPSELLER_API_URL"],
+                           timeout=current_app.config["HTTP_TIMEOUT"])
+    try:
+        info = api.store.info()
+        store = stores.upsert_store(info, auth_mode=AuthMode.OAUTH,
+                                    scopes=" ".join(str(token.get("scope") or pending.scopes).split()))
+    except (JumpsellerError, stores.StoreIdentityError) as exc:
+        db.session.rollback()
+        raise InstallError("Jumpseller did not tell us which store this is. Try again.", status=502) from exc
+    credentials.set_oauth_credentials(store, token)
+    db.session.commit()
+    return store, pending.next_path

@@ -1,0 +1,102 @@
+"""Sandbox options: defaults, validation, and the deterministic default credentials."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields
+
+DEFAULT_CLIENT_ID = "sandbox-client-id"
+DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
+DEFAULT_REDIRECT_URI = "http://localhost:5000/oauth/callback"
+DEFAULT_STORE_CODE = "sandbox"
+
+ROTATIONS = ("immediate", "on_first_use")
+RATE_LIMITS = ("legacy", "current", "off")
+
+# Options that POST /_sandbox/config may change while the server runs.
+RUNTIME_OPTIONS = (
+    "token_expires_in", "rotation", "rate_limit", "auto_approve", "store_info_wrapped",
+    "redirect_uris", "ban_threshold", "ban_seconds",
+)
+
+
+def derived_secret(purpose: str, store_code: str) -> str:
+    """A deterministic 32-char hex string, so `make run` can know the credentials in advance."""
+    return hashlib.sha256(f"jumpseller-sandbox:{purpose}:{store_code}".encode()).hexdigest()[:32]
+
+
+def default_login(store_code: str = DEFAULT_STORE_CODE) -> str:
+    """The Basic-auth login the sandbox gives a store unless told otherwise."""
+    return derived_secret("login", store_code)
+
+
+def default_authtoken(store_code: str = DEFAULT_STORE_CODE) -> str:
+    """The Basic-auth authtoken the sandbox gives a store unless told otherwise."""
+    return derived_secret("authtoken", store_code)
+
+
+@dataclass
+class SandboxConfig:
+    """Every option of the sandbox; keyword names are those of create_sandbox/SandboxServer."""
+
+    client_id: str = DEFAULT_CLIENT_ID
+    client_secret: str = DEFAULT_CLIENT_SECRET
+    client_name: str = "Sandbox App"
+    redirect_uris: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URI])
+    auto_approve: bool = False
+    seed_products: int = 25
+    token_expires_in: int = 3600
+    code_expires_in: int = 600
+    rotation: str = "immediate"
+    rate_limit: str = "legacy"
+    ban_threshold: int = 2000
+    ban_seconds: int = 3600
+    store_info_wrapped: bool = False
+    store_code: str = DEFAULT_STORE_CODE
+    store_name: str = "Sandbox Store"
+    currency: str = "CLP"
+    country: str = "CL"
+    timezone: str = "America/Santiago"
+    login: str | None = None
+    authtoken: str | None = None
+
+    @classmethod
+    def from_options(cls, options: dict) -> "SandboxConfig":
+        """Build a config from keyword options, rejecting unknown names and bad values."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise TypeError(f"unknown sandbox option(s): {', '.join(unknown)}")
+        config = cls(**{k: v for k, v in options.items() if v is not None})
+        config.redirect_uris = list(config.redirect_uris)
+        config.login = config.login or default_login(config.store_code)
+        config.authtoken = config.authtoken or default_authtoken(config.store_code)
+        problems = validate_options(vars(config))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return config
+
+    def runtime_view(self) -> dict:
+        """The options a running sandbox may change, as JSON."""
+        return {name: getattr(self, name) for name in RUNTIME_OPTIONS}
+
+
+def validate_options(values: dict) -> list[str]:
+    """Return human-readable problems with the given option values (empty when all are fine)."""
+    problems = []
+    for name in ("token_expires_in", "ban_threshold", "ban_seconds", "seed_products", "code_expires_in"):
+        if name in values:
+            v = values[name]
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                problems.append(f"{name} must be a non-negative integer")
+    for name in ("auto_approve", "store_info_wrapped"):
+        if name in values and not isinstance(values[name], bool):
+            problems.append(f"{name} must be true or false")
+    if "rotation" in values and values["rotation"] not in ROTATIONS:
+        problems.append(f"rotation must be one of {', '.join(ROTATIONS)}")
+    if "rate_limit" in values and values["rate_limit"] not in RATE_LIMITS:
+        problems.append(f"rate_limit must be one of {', '.join(RATE_LIMITS)}")
+    if "redirect_uris" in values:
+        uris = values["redirect_uris"]
+        if not isinstance(uris, list) or not all(isinstance(u, str) and u for u in uris):
+            problems.append("redirect_uris must be a list of non-empty strings")
+    return problems

@@ -1,0 +1,162 @@
+"""Deterministic seed data: store details, categories and products shaped like the spec's schemas."""
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from datetime import datetime, timedelta, timezone
+
+from .config import derived_secret
+
+SEED_EPOCH = datetime(2024, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+# Room for this many variants / images per product: their ids are product_id * SUB_ID_SPAN + n.
+SUB_ID_SPAN = 100
+
+_NOUNS = ["Polera", "Chaqueta", "Taza", "Mochila", "Zapatilla", "Gorro", "Lámpara", "Cuaderno",
+          "Botella", "Bufanda", "Cojín", "Reloj", "Cartera", "Polerón", "Vela", "Delantal"]
+_QUALITIES = ["Clásica", "Premium", "Andina", "Urbana", "Artesanal", "Deportiva", "Vintage",
+              "Minimalista", "Orgánica", "Eco", "Patagonia", "Esencial"]
+_BRANDS = ["Cordillera", "Pacífico", "Atacama", "Lluvia Sur", "Maule", "Chiloé Works"]
+_SIZES = ["S", "M", "L", "XL"]
+_COLORS = [("Rojo", "#D32F2F"), ("Azul", "#1976D2"), ("Verde", "#388E3C"), ("Negro", "#212121"),
+           ("Blanco", "#FAFAFA")]
+_CATEGORIES = [("Ropa", None), ("Poleras", "Ropa"), ("Accesorios", None), ("Hogar", None),
+               ("Cocina", "Hogar"), ("Ofertas", None)]
+
+
+def timestamp(moment: datetime) -> str:
+    """Format a time the way Jumpseller's JSON does ("2024-01-01 12:00:00 UTC")."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def slugify(text: str) -> str:
+    """A URL path segment from a product or category name."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "product"
+
+
+def store_details(code: str, name: str, currency: str, country: str, timezone_name: str) -> dict:
+    """The Store schema fields of a sandbox store."""
+    return {
+        "name": name,
+        "code": code,
+        "currency": currency,
+        "country": country,
+        "timezone": timezone_name,
+        "email": f"admin@{code}.example.com",
+        "hooks_token": derived_secret("hooks_token", code),
+        "url": f"https://{code}.jumpseller.com",
+        "logo": f"https://{code}.jumpseller.com/logo.png",
+        "weight_unit": "kg",
+        "subscription_status": "active",
+        "subscription_plan": "plus",
+        "fb_pixel_id": "",
+        "address": {
+            "address": "Avenida Providencia 1234",
+            "city": "Santiago",
+            "postal": "7500000",
+            "region": "Región Metropolitana",
+            "country": country,
+            "region_code": "RM",
+            "country_code": country,
+        },
+        "whatsapp_phone": "+56 9 1234 5678",
+    }
+
+
+def categories(first_id: int) -> list[dict]:
+    """The seeded category tree of a store (root categories carry no parent_id)."""
+    by_name: dict[str, dict] = {}
+    result = []
+    for offset, (name, parent) in enumerate(_CATEGORIES):
+        category = {"id": first_id + offset, "name": name, "permalink": slugify(name)}
+        if parent is not None:
+            category["parent_id"] = by_name[parent]["id"]
+        by_name[name] = category
+        result.append(category)
+    return result
+
+
+def image_path(product_id: int, position: int) -> str:
+    """Where the sandbox serves a product image (made absolute when presented)."""
+    return f"/_sandbox/assets/products/{product_id}/{position}.svg"
+
+
+def product(store_code: str, product_id: int, index: int, store_categories: list[dict]) -> dict:
+    """Seeded product number `index` of a store, fully determined by (store_code, index)."""
+    rng = random.Random(f"{store_code}:{index}")
+    noun, quality = rng.choice(_NOUNS), rng.choice(_QUALITIES)
+    name = f"{noun} {quality}"
+    price = float(rng.randrange(1990, 89990, 1000))
+    created = SEED_EPOCH + timedelta(minutes=index * 7)
+    updated = created + timedelta(days=rng.randrange(0, 30))
+
+    images = [
+        {"id": product_id * SUB_ID_SPAN + n, "position": n, "url": image_path(product_id, n)}
+        for n in range(1, rng.randint(1, 3) + 1)
+    ]
+    sizes = _SIZES[: rng.randint(1, 3)]
+    colors = rng.sample(_COLORS, rng.randint(1, 2))
+    variants = []
+    for size_pos, size in enumerate(sizes, start=1):
+        for color_pos, (color, hex_code) in enumerate(colors, start=1):
+            n = len(variants) + 1
+            stock = rng.randrange(0, 50)
+            variants.append({
+                "id": product_id * SUB_ID_SPAN + n,
+                "price": price,
+                "sku": f"SB-{product_id}-{size}-{color[:3].upper()}",
+                "barcode": f"780{product_id:07d}{n:02d}",
+                "stock": stock,
+                "stock_unlimited": False,
+                "stock_threshold": 0,
+                "stock_notification": False,
+                "cost_per_item": round(price * 0.55, 2),
+                "compare_at_price": round(price * 1.2, 2),
+                "options": [
+                    {"name": "Talla", "option_type": "option", "value": size, "custom": "",
+                     "product_option_position": 1, "product_value_position": size_pos},
+                    {"name": "Color", "option_type": "color", "value": color, "custom": hex_code,
+                     "product_option_position": 2, "product_value_position": color_pos},
+                ],
+                "image": dict(images[(n - 1) % len(images)]),
+            })
+    chosen = rng.sample(store_categories, min(len(store_categories), rng.randint(1, 2)))
+    return {
+        "id": product_id,
+        "name": name,
+        "page_title": f"{name} | {store_code}",
+        "description": f"<p>{name}, hecha con cuidado. Producto de ejemplo número {index + 1}.</p>",
+        "type": "physical",
+        "days_to_expire": 365,
+        "price": price,
+        "discount": 0.0,
+        "weight": round(rng.uniform(0.1, 3.0), 2),
+        "stock": sum(v["stock"] for v in variants),
+        "stock_unlimited": False,
+        "stock_threshold": 0,
+        "stock_notification": False,
+        "back_in_stock_enabled": False,
+        "cost_per_item": round(price * 0.55, 2),
+        "compare_at_price": round(price * 1.2, 2),
+        "sku": f"SB-{product_id}",
+        "brand": rng.choice(_BRANDS),
+        "barcode": f"780{product_id:07d}00",
+        "google_product_category_text": "Apparel & Accessories",
+        "quotable": False,
+        "featured": rng.random() < 0.1,
+        "reviews_enabled": True,
+        "status": "available" if rng.random() < 0.9 else "not-available",
+        "created_at": timestamp(created),
+        "updated_at": timestamp(updated),
+        "package_format": "box",
+        "length": float(rng.randint(5, 40)),
+        "width": float(rng.randint(5, 40)),
+        "height": float(rng.randint(1, 20)),
+        "diameter": 0.0,
+        "permalink": f"{slugify(name)}-{index + 1}",
+        "categories": [dict(c) for c in chosen],
+        "images": images,
+        "variants": variants,
+        "digital_products": [],
+    }

@@ -1,0 +1,53 @@
+"""SandboxServer: the sandbox on a real port, in a daemon thread (for tests, benches and `make run`)."""
+from __future__ import annotations
+
+import threading
+
+from werkzeug.serving import make_server
+
+from . import create_sandbox
+from .state import SandboxState
+
+
+class SandboxServer:
+    """Serve a sandbox app with werkzeug's threaded server; port 0 picks a free port."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, **options):
+        self.app = create_sandbox(**options)
+        self.state: SandboxState = self.app.extensions["sandbox"]
+        self._server = make_server(host, port, self.app, threaded=True)
+        self.host = host
+        self.port = self._server.server_port
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL, without a trailing slash (the API lives at url + "/v1")."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> "SandboxServer":
+        """Start serving in a daemon thread; returns self for chaining."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._server.serve_forever, name="jumpseller-sandbox",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (the CLI's mode)."""
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self) -> "SandboxServer":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()

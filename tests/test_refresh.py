@@ -1,0 +1,148 @@
+"""Automatic token refresh: proactive, on 401, single-flight across threads and processes, revocation."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select, update
+
+from jumpseller_app.extensions import db
+from jumpseller_app.jumpseller import JumpsellerOAuth2Session, ReauthRequired
+from jumpseller_app.models import Credential, Store, utcnow
+from jumpseller_app.services.credentials import DbTokenStore, cipher, client_for, oauth_session_for
+
+from .conftest import install
+
+ROOT = Path(__file__).resolve().parent.parent
+ROTATIONS = ["immediate", "on_first_use"]
+
+
+def stats(sandbox):
+    return requests.get(sandbox.url + "/_sandbox/stats", timeout=5).json()
+
+
+def refreshes(sandbox):
+    return stats(sandbox)["token_requests"].get("refresh_token", 0)
+
+
+def control(sandbox, path, **body):
+    response = requests.post(sandbox.url + "/_sandbox/" + path, json=body, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def expire_locally(app, seconds_left):
+    """Make our stored copy say the token expires in `seconds_left` (the sandbox still accepts it)."""
+    with app.app_context():
+        db.session.execute(update(Credential).values(expires_at=utcnow() + timedelta(seconds=seconds_left)))
+        db.session.commit()
+
+
+def load(app):
+    with app.app_context():
+        store = db.session.scalar(select(Store))
+        return store.status, DbTokenStore(db.engine, cipher(), store.id, store.code).load()
+
+
+@pytest.fixture(params=ROTATIONS)
+def rotation(request, sandbox):
+    control(sandbox, "config", rotation=request.param)
+    return request.param
+
+
+@pytest.fixture
+def installed(app, live_app, browser, sandbox, rotation):
+    install(browser, live_app)
+    return app
+
+
+def test_proactive_refresh_before_expiry(installed, sandbox):
+    _, before = load(installed)
+    expire_locally(installed, 30)                            # inside the refresh leeway
+    with installed.app_context():
+        assert client_for(db.session.scalar(select(Store))).products.count() == 25
+    status, after = load(installed)
+    assert refreshes(sandbox) == 1
+    assert after.version == before.version + 1 and status == "active"
+    assert after.token["refresh_token"] not in ("", None, before.token["refresh_token"])
+    # The old refresh token is dead (immediately, or once the new access token was used).
+    dead = requests.post(sandbox.url + "/oauth/token", data={
+        "grant_type": "refresh_token", "refresh_token": before.token["refresh_token"],
+        "client_id": installed.config["JUMPSELLER_CLIENT_ID"],
+        "client_secret": installed.config["JUMPSELLER_CLIENT_SECRET"]}, timeout=5)
+    assert dead.status_code == 400 and dead.json()["error"] == "invalid_grant"
+
+
+def test_refresh_once_on_401(installed, sandbox):
+    control(sandbox, "tokens/expire", store="sandbox")       # the server expired it; our copy looks valid
+    with installed.app_context():
+        api = client_for(db.session.scalar(select(Store)))
+        assert api.store.info()["code"] == "sandbox"
+        assert api.products.count() == 25                    # the fresh token is reused, no second refresh
+    assert refreshes(sandbox) == 1
+
+
+def test_storm_of_50_calls_from_2_processes_refreshes_exactly_once(installed, app_config, sandbox):
+    expire_locally(installed, -10)
+    control(sandbox, "tokens/expire", store="sandbox")
+    env = {**os.environ, "STORM_CONFIG": json.dumps(app_config), "STORM_STORE": "sandbox",
+           "STORM_THREADS": "25", "STORM_START_AT": str(time.time() + 4)}
+    procs = [subprocess.Popen([sys.executable, "-m", "tests.storm_worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    results = []
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert [r["errors"] for r in results] == [[], []]
+    assert sum(r["ok"] for r in results) == 50
+    assert refreshes(sandbox) == 1
+    status, stored = load(installed)
+    assert status == "active" and stored.version == 2
+
+
+def test_real_revocation_marks_the_store_reauth_required(installed, sandbox):
+    control(sandbox, "tokens/revoke", store="sandbox")       # the merchant uninstalled the app
+    with installed.app_context():
+        api = client_for(db.session.scalar(select(Store)))
+        with pytest.raises(ReauthRequired):
+            api.products.count()
+    status, stored = load(installed)
+    assert status == "reauth_required"
+    assert stored.token["refresh_token"]                     # kept, never blanked
+    assert stats(sandbox)["refreshes_failed"] == 1
+
+
+def test_losing_a_refresh_race_is_not_a_revocation(installed, sandbox):
+    """B refreshes while A, whose lease lapsed, is already sending the same refresh token: A must adopt B's."""
+    expire_locally(installed, -10)
+    config = installed.config
+    with installed.app_context():
+        store = db.session.scalar(select(Store))
+        slow = oauth_session_for(store)                       # process A
+        other_process = DbTokenStore(db.engine, cipher(), store.id, store.code)
+        other_process.key += "#process-b"                     # its own process-local lock, as in another process
+        fast = JumpsellerOAuth2Session(other_process, client_id=config["JUMPSELLER_CLIENT_ID"],
+                                       client_secret=config["JUMPSELLER_CLIENT_SECRET"],
+                                       token_endpoint=config["JUMPSELLER_ACCOUNTS_URL"] + "/oauth/token")
+
+        def b_wins_first(url, headers, body):
+            # A's lease lapses (a long GC pause, say); B takes it, refreshes, saves, and uses the new token.
+            with db.engine.begin() as conn:
+                conn.execute(update(Credential).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+            fast.get(config["JUMPSELLER_API_URL"] + "/store/info.json").raise_for_status()
+            return url, headers, body
+
+        slow.register_compliance_hook("refresh_token_request", b_wins_first)
+        response = slow.get(config["JUMPSELLER_API_URL"] + "/store/info.json")
+        assert response.status_code == 200
+        assert slow.version == 2
+    status, stored = load(installed)
+    assert status == "active" and stored.version == 2
+    assert stats(sandbox)["refreshes_ok"] == 1 and stats(sandbox)["refreshes_failed"] == 1
