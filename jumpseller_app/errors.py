@@ -23,5 +23,6 @@ def init_app(app):
 
     @app.errorhandler(500)
     def _server_error(error):
+        app.logger.error("unhandled error: %r", getattr(error, "original_exception", error), exc_info=True)
         return render_template("error.html", title="Something went wrong",
                                message="The app hit an unexpected error. Try again in a moment."), 500

@@ -5,8 +5,8 @@ import re
 
 # Bearer tokens, Basic credentials and OAuth parameters that may appear in URLs or messages.
 _SECRET_PATTERNS = [
-    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
-    (re.compile(r"(?i)(basic\s+)[A-Za-z0-9+/=]+"), r"\1[redacted]"),
+    # Authorization header values as they appear in headers and debug dumps.
+    (re.compile(r"\b(Bearer\s+|Basic\s+|bearer\s+)[A-Za-z0-9._~+/=-]{12,}"), r"\1[redacted]"),
     (re.compile(r"(?i)\b(access_token|refresh_token|authtoken|client_secret|code|code_verifier|state|password)"
                 r"(=|\":\s*\"|': ')[^&\s\"']+"), r"\1\2[redacted]"),
 ]

@@ -15,16 +15,26 @@ TIMEOUT = 10
 
 
 class _FormFields(HTMLParser):
-    """Collects the hidden inputs of the consent form."""
+    """Collects the hidden inputs and selected options of the consent form."""
 
     def __init__(self):
         super().__init__()
         self.fields: dict[str, str] = {}
 
+        self._select: str | None = None
+
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "input" and attributes.get("type") == "hidden" and attributes.get("name"):
             self.fields[attributes["name"]] = attributes.get("value") or ""
+        elif tag == "select":
+            self._select = attributes.get("name")
+        elif tag == "option" and self._select and "selected" in attributes:
+            self.fields[self._select] = attributes.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -35,7 +45,7 @@ def pkce_pair() -> tuple[str, str]:
 
 
 def consent_form(html: str) -> dict[str, str]:
-    """The hidden fields of a consent page (what Approve/Deny post back)."""
+    """The fields a consent page posts back with Approve/Deny (hidden inputs, selected store)."""
     parser = _FormFields()
     parser.feed(html)
     return parser.fields
@@ -87,9 +97,12 @@ def refresh(base_url: str, refresh_token: str, *, client_id: str = DEFAULT_CLIEN
     return requests.post(base_url + "/oauth/token", data=data, timeout=TIMEOUT)
 
 
-def obtain_tokens(base_url: str, scopes=("read_store",), **kwargs) -> dict:
+def obtain_tokens(base_url: str, scopes=("read_store",), *, client_id: str = DEFAULT_CLIENT_ID,
+                  client_secret: str = DEFAULT_CLIENT_SECRET, redirect_uri: str = DEFAULT_REDIRECT_URI,
+                  **kwargs) -> dict:
     """Authorize (approving consent) and exchange the code; returns the token response JSON."""
-    params = authorize(base_url, scopes, **kwargs)
-    response = exchange_code(base_url, params["code"])
+    params = authorize(base_url, scopes, client_id=client_id, redirect_uri=redirect_uri, **kwargs)
+    response = exchange_code(base_url, params["code"], client_id=client_id, client_secret=client_secret,
+                             redirect_uri=redirect_uri)
     response.raise_for_status()
     return response.json()

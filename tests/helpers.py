@@ -19,11 +19,24 @@ class LoopbackSecureCookiePolicy(DefaultCookiePolicy):
         return super().return_ok_secure(cookie, request)
 
 
-def browser_session():
+class BrowserSession(requests.Session):
     """A requests.Session that treats cookies like a browser on localhost."""
-    session = requests.Session()
-    session.cookies.set_policy(LoopbackSecureCookiePolicy())
-    return session
+
+    def __init__(self):
+        super().__init__()
+        self.cookies.set_policy(LoopbackSecureCookiePolicy())
+
+    def prepare_request(self, request):
+        # requests merges cookies into a fresh jar with the default policy; redo the header with ours.
+        prepared = super().prepare_request(request)
+        prepared.headers.pop("Cookie", None)
+        prepared.prepare_cookies(self.cookies)
+        return prepared
+
+
+def browser_session():
+    """A new BrowserSession."""
+    return BrowserSession()
 
 
 class LiveServer:

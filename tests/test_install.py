@@ -10,7 +10,7 @@ from jumpseller_app.models import Credential, OAuthState, Store, utcnow
 from jumpseller_app.services.credentials import client_for
 
 from .helpers import browser_session
-from .conftest import follow_to_consent, install, only_store, query, submit_consent
+from .conftest import authorize, follow_to_consent, install, only_store, query, submit_consent
 
 
 def stats(sandbox):
@@ -33,7 +33,7 @@ def test_full_install_stores_encrypted_tokens_and_calls_the_api(app, live_app, s
     assert authorize_query["code_challenge_method"] == "S256" and authorize_query["state"]
 
     page = browser.get(submit_consent(browser, consent), timeout=10)
-    assert page.status_code == 200
+    assert page.status_code == 200, page.text[-3000:]
     assert "Sandbox Store" in page.text                      # the browser ends on a page naming the store
 
     store = only_store(app)
@@ -53,8 +53,7 @@ def test_state_missing_tampered_reused_or_expired_is_refused_without_calling_the
     before = credential_snapshot(app)
     grants_before = code_grants(sandbox)
 
-    consent = follow_to_consent(browser, live_app)
-    callback = submit_consent(browser, consent)
+    callback = authorize(browser, live_app)
     params = query(callback)
     base = live_app.url + "/oauth/callback"
 
@@ -75,8 +74,7 @@ def test_state_missing_tampered_reused_or_expired_is_refused_without_calling_the
 
 
 def test_state_is_single_use(app, live_app, sandbox, browser):
-    consent = follow_to_consent(browser, live_app)
-    callback = submit_consent(browser, consent)
+    callback = authorize(browser, live_app)
     assert browser.get(callback, timeout=10).status_code == 200
     before = credential_snapshot(app)
     grants = code_grants(sandbox)

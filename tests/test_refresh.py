@@ -95,7 +95,12 @@ def test_storm_of_50_calls_from_2_processes_refreshes_exactly_once(installed, ap
            "STORM_THREADS": "25", "STORM_START_AT": str(time.time() + 4)}
     procs = [subprocess.Popen([sys.executable, "-m", "tests.storm_worker"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [p.communicate(timeout=120) for p in procs]
+    try:
+        outputs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
     results = []
     for proc, (out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err

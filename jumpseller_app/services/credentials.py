@@ -51,11 +51,18 @@ def _from_epoch(seconds):
     return datetime.fromtimestamp(int(seconds), timezone.utc).replace(tzinfo=None) if seconds else None
 
 
+def _credential(store):
+    """The store's credential row, created from the store's side so the session cascade picks it up."""
+    if store.credential is None:
+        store.credential = Credential(version=0)
+    return store.credential
+
+
 def set_oauth_credentials(store, token):
     """Attach an OAuth2 token pair to a store (replacing any Basic credentials); caller commits."""
     if not token.get("access_token") or not token.get("refresh_token"):
         raise ValueError("an OAuth2 install needs both an access token and a refresh token")
-    cred = store.credential or Credential(store=store, version=0)
+    cred = _credential(store)
     cred.access_token_enc = seal(token["access_token"], store.code, "access_token")
     cred.refresh_token_enc = seal(token["refresh_token"], store.code, "refresh_token")
     cred.login_enc = cred.authtoken_enc = None
@@ -70,7 +77,7 @@ def set_oauth_credentials(store, token):
 
 def set_basic_credentials(store, login, authtoken):
     """Attach Basic login + authtoken to a store (replacing any OAuth2 tokens); caller commits."""
-    cred = store.credential or Credential(store=store, version=0)
+    cred = _credential(store)
     cred.login_enc = seal(login, store.code, "login")
     cred.authtoken_enc = seal(authtoken, store.code, "authtoken")
     cred.access_token_enc = cred.refresh_token_enc = None
