@@ -17,12 +17,25 @@ def unwrap(payload, key):
 
 
 class Resource:
-    """CRUD for one collection such as /products; `key` is the wrapper name of one item."""
+    """CRUD for one collection such as /products.
 
-    def __init__(self, client, path, key):
+    `key` wraps one item in responses (`{"product": {...}}`); `send_key` wraps request bodies when it differs
+    (JSApps are sent as `{"app": ...}` and come back as `{"js_app": ...}`); None sends the fields bare.
+    """
+
+    _MISSING = object()
+
+    def __init__(self, client, path, key, *, send_key=_MISSING):
         self._client = client
         self.path = path
         self.key = key
+        self.send_key = key if send_key is Resource._MISSING else send_key
+
+    def __repr__(self):
+        return f"<Resource /{self.path}>"
+
+    def _body(self, fields):
+        return {self.send_key: fields} if self.send_key else fields
 
     def list(self, *, page=1, limit=50, **params):
         """One page of items, unwrapped."""
@@ -31,19 +44,16 @@ class Resource:
 
     def iter_all(self, *, limit=PAGE_LIMIT, **params):
         """Every item, page by page, stopping at the first short page."""
-        page = 1
-        while True:
-            items = self.list(page=page, limit=limit, **params)
-            yield from items
-            if len(items) < limit:
-                return
-            page += 1
+        return self._iter_pages(f"{self.path}.json", limit=limit, **params)
 
-    def iter_after(self, after_id, *, limit=PAGE_LIMIT):
+    def iter_after(self, after_id, *, limit=PAGE_LIMIT, **params):
         """Items with an id above `after_id` (`/{path}/after/{id}.json`), for incremental pulls."""
+        return self._iter_pages(f"{self.path}/after/{int(after_id)}.json", limit=limit, **params)
+
+    def _iter_pages(self, path, *, limit, **params):
         page = 1
         while True:
-            items = self._client.get(f"{self.path}/after/{int(after_id)}.json", params={"page": page, "limit": limit})
+            items = self._client.get(path, params={**params, "page": page, "limit": limit})
             yield from (unwrap(item, self.key) for item in items)
             if len(items) < limit:
                 return
@@ -55,23 +65,100 @@ class Resource:
 
     def get(self, item_id):
         """One item by id."""
-        return unwrap(self._client.get(f"{self.path}/{int(item_id)}.json"), self.key)
+        return unwrap(self._client.get(f"{self.path}/{item_id}.json"), self.key)
 
     def create(self, fields):
         """Create an item from a dict of fields."""
-        return unwrap(self._client.post(f"{self.path}.json", json={self.key: fields}), self.key)
+        return unwrap(self._client.post(f"{self.path}.json", json=self._body(fields)), self.key)
 
     def update(self, item_id, fields):
         """Change some fields of an item."""
-        return unwrap(self._client.put(f"{self.path}/{int(item_id)}.json", json={self.key: fields}), self.key)
+        return unwrap(self._client.put(f"{self.path}/{item_id}.json", json=self._body(fields)), self.key)
 
     def delete(self, item_id):
         """Delete an item."""
-        return self._client.delete(f"{self.path}/{int(item_id)}.json")
+        return self._client.delete(f"{self.path}/{item_id}.json")
+
+
+class Products(Resource):
+    """Products and what hangs off each product: variants, images, options, custom fields."""
+
+    def __init__(self, client):
+        super().__init__(client, "products", "product")
+
+    def variants(self, product_id):
+        """The variants of one product."""
+        return Resource(self._client, f"products/{int(product_id)}/variants", "variant")
+
+    def images(self, product_id):
+        """The images of one product."""
+        return Resource(self._client, f"products/{int(product_id)}/images", "image")
+
+    def options(self, product_id):
+        """The options (size, colour…) of one product."""
+        return Resource(self._client, f"products/{int(product_id)}/options", "option")
+
+    def fields(self, product_id):
+        """The custom field values of one product."""
+        return Resource(self._client, f"products/{int(product_id)}/fields", "field")
+
+    def iter_by_status(self, status, *, limit=PAGE_LIMIT):
+        """Products with a status (available, not-available, disabled)."""
+        return self._iter_pages(f"products/status/{status}.json", limit=limit)
+
+
+class Orders(Resource):
+    """Orders, their history and their fulfillments."""
+
+    def __init__(self, client):
+        super().__init__(client, "orders", "order")
+
+    def history(self, order_id):
+        """The history entries of one order."""
+        return Resource(self._client, f"orders/{int(order_id)}/history", "order_history")
+
+    def fulfillments(self, order_id):
+        """The fulfillments of one order."""
+        items = self._client.get(f"order/{int(order_id)}/fulfillments.json")
+        return [unwrap(item, "fulfillment") for item in items]
+
+    def iter_by_status(self, status, *, limit=PAGE_LIMIT, **params):
+        """Orders in a status (Paid, Pending Payment, Canceled…)."""
+        return self._iter_pages(f"orders/status/{status}.json", limit=limit, **params)
+
+
+class Customers(Resource):
+    """Customers and their additional fields."""
+
+    def __init__(self, client):
+        super().__init__(client, "customers", "customer")
+
+    def fields(self, customer_id):
+        """The additional fields of one customer."""
+        return Resource(self._client, f"customers/{int(customer_id)}/fields", "field")
+
+    def by_email(self, email):
+        """The customer with this email."""
+        return unwrap(self._client.get(f"customers/email/{requests.utils.quote(email, safe='')}.json"), "customer")
+
+
+class Countries:
+    """Countries and their regions (static reference data, served bare)."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def list(self):
+        """Every country."""
+        return self._client.get("countries.json")
+
+    def regions(self, country_code):
+        """The regions of a country."""
+        return self._client.get(f"countries/{country_code}/regions.json")
 
 
 class StoreResource:
-    """The store itself: `/store/info.json`."""
+    """The store itself: `/store/info.json` and its languages."""
 
     def __init__(self, client):
         self._client = client
@@ -79,6 +166,10 @@ class StoreResource:
     def info(self):
         """Store name, code, currency, timezone…; unwrapped whether or not the API wraps it."""
         return unwrap(self._client.get("store/info.json"), "store")
+
+    def languages(self):
+        """The store's languages."""
+        return self._client.get("store/languages.json")
 
 
 class JumpsellerClient:
@@ -89,7 +180,21 @@ class JumpsellerClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.store = StoreResource(self)
-        self.products = Resource(self, "products", "product")
+        self.locations = Resource(self, "locations", "location", send_key=None)
+        self.categories = Resource(self, "categories", "category")
+        self.products = Products(self)
+        self.custom_fields = Resource(self, "custom_fields", "custom_field")
+        self.orders = Orders(self)
+        self.fulfillments = Resource(self, "fulfillments", "fulfillment")
+        self.customers = Customers(self)
+        self.customer_categories = Resource(self, "customer_categories", "customer_category")
+        self.checkout_custom_fields = Resource(self, "checkout_custom_fields", "checkout_custom_field")
+        self.taxes = Resource(self, "taxes", "tax")
+        self.hooks = Resource(self, "hooks", "hook")
+        self.jsapps = Resource(self, "jsapps", "js_app", send_key="app")
+        self.countries = Countries(self)
+        self.shipping_methods = Resource(self, "shipping_methods", "shipping_method")
+        self.payment_methods = Resource(self, "payment_methods", "payment_method")
 
     def __repr__(self):
         return f"<JumpsellerClient {self.base_url}>"
