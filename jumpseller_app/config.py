@@ -72,6 +72,8 @@ def load_config(environ=None):
         "APP_URL": environ.get("APP_URL", "").rstrip("/"),
         "SQLALCHEMY_DATABASE_URI": _database_url(environ.get("DATABASE_URL", "")),
         "REDIS_URL": environ.get("REDIS_URL", ""),
+        # Where the per-store rate budgets live when there is no Redis: one file shared by this machine's processes.
+        "RATE_LIMIT_DB": environ.get("RATE_LIMIT_DB", str(ROOT / "instance" / "ratelimit.sqlite3")),
         # Origins allowed to frame the app (CSP frame-ancestors); the sandbox admin is added in development.
         "FRAME_ANCESTORS": environ.get("FRAME_ANCESTORS", ""),
         "SANDBOX_ADMIN_ORIGINS": environ.get("SANDBOX_ADMIN_ORIGINS", ""),

@@ -44,6 +44,7 @@ class Store(db.Model):
 
     credential = db.relationship("Credential", back_populates="store", uselist=False, cascade="all, delete-orphan")
     settings = db.relationship("Settings", back_populates="store", uselist=False, cascade="all, delete-orphan")
+    snapshot = db.relationship("StoreSnapshot", back_populates="store", uselist=False, cascade="all, delete-orphan")
 
     @property
     def scope_set(self):
@@ -99,6 +100,7 @@ class OAuthState(db.Model):
     """A pending authorization: single use, short-lived; only the state's hash is stored."""
 
     __tablename__ = "oauth_states"
+    __table_args__ = (db.UniqueConstraint("handoff_hash", name="uq_oauth_states_handoff_hash"),)
 
     id = db.Column(db.Integer, primary_key=True)
     state_hash = db.Column(db.String(64), nullable=False, unique=True)
@@ -108,3 +110,28 @@ class OAuthState(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     expires_at = db.Column(db.DateTime, nullable=False)
     used_at = db.Column(db.DateTime)
+    # The iframe's handoff: sha256 of a secret only the iframe holds, bound to the store once the callback succeeds.
+    handoff_hash = db.Column(db.String(64))
+    handoff_store_code = db.Column(db.String(120))
+    handoff_expires_at = db.Column(db.DateTime)
+    handoff_claimed_at = db.Column(db.DateTime)
+
+
+class StoreSnapshot(db.Model):
+    """Cached dashboard figures, so rendering a page never calls Jumpseller."""
+
+    __tablename__ = "store_snapshots"
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, unique=True)
+    products_count = db.Column(db.Integer)
+    orders_count = db.Column(db.Integer)
+    customers_count = db.Column(db.Integer)
+    # [{"date": "YYYY-MM-DD", "orders": n, "sales": x}, ...] for the last 30 days, oldest first.
+    daily = db.Column(db.JSON, nullable=False, default=list)
+    latest_orders = db.Column(db.JSON, nullable=False, default=list)
+    fetched_at = db.Column(db.DateTime)
+    last_error = db.Column(db.String(500))
+    last_error_at = db.Column(db.DateTime)
+
+    store = db.relationship("Store", back_populates="snapshot")

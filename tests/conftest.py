@@ -52,6 +52,7 @@ def app_config(tmp_path, sandbox, encryption_keys):
         "JUMPSELLER_API_URL": sandbox.url + "/v1",
         "JUMPSELLER_SCOPES": "read_store read_products write_products",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.sqlite3'}",
+        "RATE_LIMIT_DB": str(tmp_path / "ratelimit.sqlite3"),
         "APP_URL": "",
     }
 

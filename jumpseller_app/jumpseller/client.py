@@ -1,12 +1,41 @@
 """JumpsellerClient: JSON over HTTP with one error map, page generators and resource groups."""
 
+import random
+import time
+from dataclasses import dataclass
+
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from . import errors
 from .errors import error_from_response
 
 DEFAULT_API_URL = "https://api.jumpseller.com/v1"
 PAGE_LIMIT = 100
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry: capped exponential backoff with full jitter."""
+
+    max_attempts: int = 8
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+    max_rate_limit_wait: float = 4 * 3600.0   # a ban lasts as long as it lasts; past this, give up
+
+    def backoff(self, attempt):
+        """Seconds to wait before retry number `attempt` (1-based)."""
+        return random.uniform(self.base_delay / 2, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+
+def never_sent(exc):
+    """True when the request certainly did not reach the server (refused or connect timeout)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
 def unwrap(payload, key):
@@ -175,10 +204,15 @@ class StoreResource:
 class JumpsellerClient:
     """A Jumpseller API client. Pass an authenticated requests.Session (OAuth2 or Basic); no Flask inside."""
 
-    def __init__(self, *, session, base_url=DEFAULT_API_URL, timeout=15.0):
+    def __init__(self, *, session, base_url=DEFAULT_API_URL, timeout=15.0, budget=None, retry=RetryPolicy(),
+                 sleep=time.sleep):
         self.session = session
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.budget = budget
+        self.retry = retry
+        self.sleep = sleep
+        self.stats = {"requests": 0, "retries": 0, "rate_limited": 0}
         self.store = StoreResource(self)
         self.locations = Resource(self, "locations", "location", send_key=None)
         self.categories = Resource(self, "categories", "category")
@@ -200,17 +234,59 @@ class JumpsellerClient:
         return f"<JumpsellerClient {self.base_url}>"
 
     def request(self, method, path, *, params=None, json=None):
-        """Send one call and return its decoded JSON; raise the mapped exception on failure."""
+        """Send one call and return its decoded JSON; raise the mapped exception on failure.
+
+        Retries connection failures, 5xx and rate limits with backoff. A call that may have reached
+        Jumpseller is retried only when repeating it is harmless (GET/PUT/DELETE): a POST that timed out
+        or got a 5xx may have created something, so it is raised, never blindly sent again.
+        """
+        method = method.upper()
         url = f"{self.base_url}/{path.lstrip('/')}"
-        try:
-            response = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise errors.ConnectionError(f"{method} {path} timed out") from exc
-        except requests.RequestException as exc:
-            raise errors.ConnectionError(f"{method} {path} failed: {type(exc).__name__}") from exc
-        failure = error_from_response(response)
-        if failure is not None:
+        attempt = 0
+        waited_for_limits = 0.0
+        while True:
+            attempt += 1
+            if self.budget is not None:
+                self.budget.acquire()
+            self.stats["requests"] += 1
+            try:
+                response = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
+            except requests.RequestException as exc:
+                kind = "timed out" if isinstance(exc, requests.Timeout) else f"failed: {type(exc).__name__}"
+                failure = errors.ConnectionError(f"{method} {path} {kind}")
+                retryable = method in IDEMPOTENT or never_sent(exc)
+                if retryable and attempt < self.retry.max_attempts:
+                    self._pause(self.retry.backoff(attempt))
+                    continue
+                raise failure from exc
+            failure = error_from_response(response)
+            if self.budget is not None:
+                self.budget.observe(response.status_code, response.headers,
+                                    retry_after=failure.retry_after if isinstance(failure, errors.RateLimited)
+                                    else None)
+            if failure is None:
+                return self._decode(response, method, path)
+            if isinstance(failure, errors.RateLimited):
+                # Refused before doing anything, so safe to repeat for any method; the budget now waits.
+                self.stats["rate_limited"] += 1
+                waited_for_limits += failure.retry_after
+                if waited_for_limits <= self.retry.max_rate_limit_wait:
+                    if self.budget is None:
+                        self._pause(failure.retry_after)
+                    attempt -= 1      # waiting out a limit is not a failed attempt
+                    continue
+            elif isinstance(failure, errors.ServerError) and method in IDEMPOTENT \
+                    and attempt < self.retry.max_attempts:
+                self._pause(self.retry.backoff(attempt))
+                continue
             raise failure
+
+    def _pause(self, seconds):
+        self.stats["retries"] += 1
+        self.sleep(seconds)
+
+    @staticmethod
+    def _decode(response, method, path):
         if not response.content:
             return None
         try:

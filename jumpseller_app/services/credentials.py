@@ -10,6 +10,7 @@ from ..crypto import TokenCipher
 from ..extensions import db
 from ..jumpseller import BasicAuth, JumpsellerClient, JumpsellerOAuth2Session, StoredToken
 from ..models import AuthMode, Credential, OAuthState, Store, StoreStatus, utcnow
+from . import budgets
 
 credentials_table = Credential.__table__
 stores_table = Store.__table__
@@ -212,7 +213,8 @@ def client_for(store):
                                 unseal(cred.authtoken_enc, store.code, "authtoken"))
     else:
         session = oauth_session_for(store)
-    return JumpsellerClient(session=session, base_url=config["JUMPSELLER_API_URL"], timeout=config["HTTP_TIMEOUT"])
+    return JumpsellerClient(session=session, base_url=config["JUMPSELLER_API_URL"], timeout=config["HTTP_TIMEOUT"],
+                            budget=budgets.budget_for(store.code))
 
 
 def rotate_keys():

@@ -1,0 +1,67 @@
+"""The iframe's session: a Partitioned cookie when the browser keeps it, else a signed token the page carries.
+
+Inside the Jumpseller admin the app is a third-party frame. Browsers that block even Partitioned cookies leave
+the app with no cookie at all, so the session can also travel as a short-lived signed token (`t`) that the
+app's own links, forms and fetches carry. Both hold the same data: the store code and the CSRF seed.
+"""
+
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+TOKEN_SALT = "iframe-session-token"
+TOKEN_MAX_AGE = 3600
+TOKEN_PARAM = "t"
+TOKEN_HEADER = "X-Session-Token"
+# Only what the iframe needs travels in a token; anything else stays cookie-only.
+TOKEN_KEYS = ("store_code", "csrf_token")
+
+
+def token_serializer(app):
+    """The signer for session tokens (its own salt: a session cookie is not a token, nor the reverse)."""
+    return URLSafeTimedSerializer(app.secret_key, salt=TOKEN_SALT)
+
+
+def dump_token(app, session):
+    """A signed token carrying the session's store and CSRF seed."""
+    return token_serializer(app).dumps({k: session[k] for k in TOKEN_KEYS if k in session})
+
+
+def load_token(app, token):
+    """The data of a valid, unexpired token, or None."""
+    if not token or len(token) > 2000:
+        return None
+    try:
+        data = token_serializer(app).loads(token, max_age=TOKEN_MAX_AGE)
+    except BadSignature:
+        return None
+    return {k: v for k, v in data.items() if k in TOKEN_KEYS} if isinstance(data, dict) else None
+
+
+def _request_token(request):
+    token = request.headers.get(TOKEN_HEADER) or request.args.get(TOKEN_PARAM)
+    if not token and request.method == "POST" and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        token = request.form.get(TOKEN_PARAM)
+    return token
+
+
+class IframeSessionInterface(SecureCookieSessionInterface):
+    """The cookie session, falling back to the request's session token when no cookie came with it."""
+
+    def open_session(self, app, request):
+        """The cookie's session if it names a store; otherwise the token's, marked `via_token`."""
+        session = super().open_session(app, request)
+        if session is None or session.get("store_code"):
+            return session
+        data = load_token(app, _request_token(request))
+        if data is None:
+            return session
+        # The cookie (if any) knew no store: the token's session replaces it wholesale.
+        restored = self.session_class(data)
+        restored.via_token = True
+        return restored
+
+
+def init_app(app):
+    """Install the session interface."""
+    app.session_interface = IframeSessionInterface()
