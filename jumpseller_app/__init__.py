@@ -25,14 +25,17 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 
-    from . import security
+    from . import i18n, security, sessions
+    sessions.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
-    from .views import connect, main, oauth
+    from .views import connect, iframe, main, oauth
     app.register_blueprint(main.bp)
+    app.register_blueprint(iframe.bp)
     app.register_blueprint(oauth.bp)
     app.register_blueprint(connect.bp)
 

@@ -5,7 +5,9 @@ the app with no cookie at all, so the session can also travel as a short-lived s
 app's own links, forms and fetches carry. Both hold the same data: the store code and the CSRF seed.
 """
 
+from flask import current_app, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 TOKEN_SALT = "iframe-session-token"
@@ -62,6 +64,23 @@ class IframeSessionInterface(SecureCookieSessionInterface):
         return restored
 
 
+def session_token():
+    """A token for the current session, with a CSRF seed in it so the page's forms verify."""
+    generate_csrf()
+    return dump_token(current_app, session)
+
+
+def app_url(endpoint, **values):
+    """url_for(), plus the session token when this session lives in a token rather than a cookie."""
+    if via_token(session):
+        values[TOKEN_PARAM] = session_token()
+    return url_for(endpoint, **values)
+
+
 def init_app(app):
-    """Install the session interface."""
+    """Install the session interface and the template helpers that carry the token along."""
     app.session_interface = IframeSessionInterface()
+
+    @app.context_processor
+    def _helpers():
+        return {"session_token": session_token, "app_url": app_url, "carries_token": via_token(session)}

@@ -9,6 +9,7 @@ from bisect import bisect_left, bisect_right
 from datetime import datetime
 
 from . import seed
+from .categories import CategoryTree
 from .seed import SUB_ID_SPAN
 from .validation import check_product
 
@@ -44,17 +45,24 @@ class CatalogError(Exception):
         self.errors = errors
 
 
-def public_view(product: dict) -> dict:
-    """Only the Product schema's fields of a stored record."""
-    return {key: product[key] for key in OUTPUT_FIELDS if key in product}
+def public_view(product: dict, tree: CategoryTree | None = None) -> dict:
+    """Only the Product schema's fields of a stored record, with its categories as they are now."""
+    view = {key: product[key] for key in OUTPUT_FIELDS if key in product}
+    if tree is not None and "categories" in view:
+        view["categories"] = [dict(c) for c in tree.resolve(c["id"] for c in view["categories"])]
+    return view
 
 
 class ProductCatalog:
     """Products of one store, ordered by id (the order Jumpseller pages them in)."""
 
-    def __init__(self, store_code: str, first_id: int, seed_count: int, categories: list[dict]):
+    def __init__(self, store_code: str, first_id: int, seed_count: int, seeded_categories: list[dict],
+                 tree: CategoryTree):
         self.store_code = store_code
-        self.categories = categories
+        # Seeding draws from the categories the store was created with, so a later category
+        # change never reshuffles seeded products; the live tree is applied when showing them.
+        self.seeded_categories = seeded_categories
+        self.tree = tree
         self._first_seed_id = first_id
         self._seed_count = seed_count
         # A sorted id list is the catalog's truth; seeded records are built on first access.
@@ -75,7 +83,7 @@ class ProductCatalog:
         seed_index = product_id - self._first_seed_id
         if not 0 <= seed_index < self._seed_count:
             return None
-        record = seed.product(self.store_code, product_id, seed_index, self.categories)
+        record = seed.product(self.store_code, product_id, seed_index, self.seeded_categories)
         self._records[product_id] = record
         return record
 
@@ -129,11 +137,10 @@ class ProductCatalog:
             if key not in ("variants", "category_ids"):
                 record[key] = value
         if "category_ids" in fields:
-            by_id = {c["id"]: c for c in self.categories}
-            missing = [cid for cid in fields["category_ids"] if cid not in by_id]
+            missing = [cid for cid in fields["category_ids"] if self.tree.get(cid) is None]
             if missing:
                 errors["categories"] = [f"category {cid} does not exist" for cid in missing]
-            record["categories"] = [dict(by_id[cid]) for cid in fields["category_ids"] if cid in by_id]
+            record["categories"] = [dict(c) for c in self.tree.resolve(fields["category_ids"])]
         if "variants" in fields:
             record["variants"] = self._merge_variants(record, fields["variants"], errors)
         if errors:

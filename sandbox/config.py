@@ -44,6 +44,8 @@ class SandboxConfig:
     redirect_uris: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URI])
     auto_approve: bool = False
     seed_products: int = 25
+    seed_orders: int = 40
+    seed_customers: int = 30
     token_expires_in: int = 3600
     code_expires_in: int = 600
     rotation: str = "immediate"
@@ -58,6 +60,7 @@ class SandboxConfig:
     timezone: str = "America/Santiago"
     login: str | None = None
     authtoken: str | None = None
+    faults: dict | None = None  # initial fault switches, as POST /_sandbox/faults takes them
 
     @classmethod
     def from_options(cls, options: dict) -> "SandboxConfig":
@@ -83,7 +86,8 @@ class SandboxConfig:
 def validate_options(values: dict) -> list[str]:
     """Return human-readable problems with the given option values (empty when all are fine)."""
     problems = []
-    for name in ("token_expires_in", "ban_threshold", "ban_seconds", "seed_products", "code_expires_in"):
+    for name in ("token_expires_in", "ban_threshold", "ban_seconds", "seed_products", "seed_orders",
+                 "seed_customers", "code_expires_in"):
         if name in values:
             v = values[name]
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:

@@ -22,6 +22,7 @@ _COLORS = [("Rojo", "#D32F2F"), ("Azul", "#1976D2"), ("Verde", "#388E3C"), ("Neg
            ("Blanco", "#FAFAFA")]
 _CATEGORIES = [("Ropa", None), ("Poleras", "Ropa"), ("Accesorios", None), ("Hogar", None),
                ("Cocina", "Hogar"), ("Ofertas", None)]
+CATEGORY_COUNT = len(_CATEGORIES)
 
 
 def timestamp(moment: datetime) -> str:

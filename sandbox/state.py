@@ -15,10 +15,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import seed
+from . import seed, seed_customers
 from .catalog import ProductCatalog
+from .categories import CategoryTree
 from .config import RUNTIME_OPTIONS, SandboxConfig, default_authtoken, default_login, validate_options
+from .customers import CustomerBook
+from .faults import FaultInjector
+from .orders import OrderBook
 from .ratelimit import PROFILES, Decision, RateLimiter
+from .seed_orders import Sources
+from .traffic import Traffic
 
 _STORE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _INVALID_GRANT = (
@@ -43,14 +49,17 @@ class OAuthError(Exception):
 
 @dataclass
 class Store:
-    """A Jumpseller store: its public details, owner credentials and products."""
+    """A Jumpseller store: its public details, owner credentials, catalog, customers and orders."""
 
     id: int
     code: str
     details: dict
     login: str
     authtoken: str
+    categories: CategoryTree
     catalog: ProductCatalog
+    customers: CustomerBook
+    orders: OrderBook
 
     def credentials(self) -> dict:
         """The store's Basic-auth credentials, as the control endpoints show them."""
@@ -149,20 +158,26 @@ class SandboxState:
         self._by_refresh: dict[str, Token] = {}        # by refresh token
         self.limiter = RateLimiter()
         self.counters = Counters()
+        self.faults = FaultInjector(config.faults)
+        self.traffic = Traffic()
         self._clock_offset = 0.0
+        self._frozen_at: float | None = None
         self._next_store_id = 1
-        self._next_product_id = 1001
-        self._next_category_id = 11
+        # Id sequences are global like database sequences (ids never clash between stores).
+        self._next_ids = {"product": 1001, "category": 11, "customer": 100001, "customer_category": 1,
+                          "order": 5001}
         self.default_store = self.add_store(
             code=config.store_code, name=config.store_name, currency=config.currency,
             country=config.country, timezone=config.timezone, seed_products=config.seed_products,
+            seed_orders=config.seed_orders, seed_customers=config.seed_customers,
             login=config.login, authtoken=config.authtoken,
         )
 
     # -- clock ---------------------------------------------------------------------------------
     def now(self) -> float:
-        """Sandbox time (wall clock plus any offset set through /_sandbox/clock)."""
-        return time.time() + self._clock_offset
+        """Sandbox time (wall clock plus any offset set through /_sandbox/clock, or the frozen time)."""
+        frozen = self._frozen_at
+        return frozen if frozen is not None else time.time() + self._clock_offset
 
     def now_datetime(self) -> datetime:
         """Sandbox time as an aware UTC datetime."""
@@ -172,7 +187,23 @@ class SandboxState:
         """Move sandbox time forward (tokens, codes, windows and bans all follow it)."""
         with self.lock:
             self._clock_offset += seconds
+            if self._frozen_at is not None:
+                self._frozen_at += seconds
             return self._clock_offset
+
+    def freeze_clock(self, frozen: bool) -> None:
+        """Stop sandbox time where it is (True) or let it run on from there (False)."""
+        with self.lock:
+            if frozen and self._frozen_at is None:
+                self._frozen_at = self.now()
+            elif not frozen and self._frozen_at is not None:
+                self._clock_offset = self._frozen_at - time.time()
+                self._frozen_at = None
+
+    def clock_view(self) -> dict:
+        """The clock's state, as /_sandbox/clock shows it."""
+        with self.lock:
+            return {"offset": self._clock_offset, "now": self.now(), "frozen": self._frozen_at is not None}
 
     # -- configuration -------------------------------------------------------------------------
     def update_config(self, changes: dict) -> dict:
@@ -196,25 +227,35 @@ class SandboxState:
 
     # -- stores --------------------------------------------------------------------------------
     def add_store(self, *, code: str, name: str | None = None, currency: str = "CLP", country: str = "CL",
-                  timezone: str = "America/Santiago", seed_products: int = 25,
-                  login: str | None = None, authtoken: str | None = None) -> Store:
-        """Create a store with seeded categories and products; raises ValueError on a bad/taken code."""
+                  timezone: str = "America/Santiago", seed_products: int = 25, seed_orders: int = 40,
+                  seed_customers: int = 30, login: str | None = None, authtoken: str | None = None) -> Store:
+        """Create a store with seeded categories, products, customers and orders; ValueError on bad input."""
         with self.lock:
             if not isinstance(code, str) or not _STORE_CODE.match(code):
                 raise ValueError("code must be lowercase letters, digits and dashes")
             if code in self.stores:
                 raise ValueError(f"store {code!r} already exists")
-            if isinstance(seed_products, bool) or not isinstance(seed_products, int) or seed_products < 0:
-                raise ValueError("seed_products must be a non-negative integer")
-            categories = seed.categories(self._next_category_id)
-            self._next_category_id += len(categories)
-            catalog = ProductCatalog(code, self._next_product_id, seed_products, categories)
-            self._next_product_id += seed_products
+            problems = validate_options({"seed_products": seed_products, "seed_orders": seed_orders,
+                                         "seed_customers": seed_customers})
+            if problems:
+                raise ValueError("; ".join(problems))
+            seeded = seed.categories(self._take("category", seed.CATEGORY_COUNT))
+            tree = CategoryTree(seeded)
+            first_product = self._take("product", seed_products)
+            first_customer = self._take("customer", seed_customers)
+            groups = seed_customers.customer_categories(self._take("customer_category", 2))
+            sources = Sources(code, currency, country, first_product, seed_products, seeded,
+                              first_customer, seed_customers)
+            # Seeded orders lead up to the store's creation, to the second, on the sandbox clock.
+            anchor = float(int(self.now()))
             store = Store(
                 id=self._next_store_id, code=code,
                 details=seed.store_details(code, name or code.replace("-", " ").title(), currency, country, timezone),
                 login=login or default_login(code), authtoken=authtoken or default_authtoken(code),
-                catalog=catalog,
+                categories=tree,
+                catalog=ProductCatalog(code, first_product, seed_products, seeded, tree),
+                customers=CustomerBook(code, first_customer, seed_customers, country, groups),
+                orders=OrderBook(sources, self._take("order", seed_orders), seed_orders, anchor),
             )
             self._next_store_id += 1
             self.stores[code] = store
@@ -230,12 +271,19 @@ class SandboxState:
                     return store
             return None
 
-    def allocate_product_id(self) -> int:
-        """A new, globally unique product id (ids only grow, as in a database sequence)."""
+    def allocate_id(self, kind: str) -> int:
+        """A new, globally unique id of a kind ("product", "category", "customer"); ids only grow."""
         with self.lock:
-            product_id = self._next_product_id
-            self._next_product_id += 1
-            return product_id
+            return self._take(kind, 1)
+
+    def allocate_product_id(self) -> int:
+        """A new, globally unique product id."""
+        return self.allocate_id("product")
+
+    def _take(self, kind: str, count: int) -> int:
+        first = self._next_ids[kind]
+        self._next_ids[kind] = first + count
+        return first
 
     # -- OAuth ---------------------------------------------------------------------------------
     def authenticate_client(self, client_id: str | None, client_secret: str | None) -> Client:
@@ -391,6 +439,17 @@ class SandboxState:
         with self.lock:
             self.counters.api_requests[store_code] = self.counters.api_requests.get(store_code, 0) + 1
 
+    def record_request(self, store_code: str, method: str, path: str, status: int | None,
+                       fault: str | None) -> None:
+        """Log one /v1 request of a store (status None: the connection was dropped unanswered)."""
+        with self.lock:
+            self.traffic.record(store_code, self.now(), method, path, status, fault)
+
+    def request_log(self, store_code: str) -> list[dict]:
+        """A store's logged /v1 requests, oldest first."""
+        with self.lock:
+            return self.traffic.log(store_code)
+
     def count_authorization(self, outcome: str) -> None:
         """Count one authorize outcome: approved, denied or skipped (no consent shown)."""
         with self.lock:
@@ -409,10 +468,14 @@ class SandboxState:
                 "api_requests": {**{code: 0 for code in self.stores}, **c.api_requests},
                 "rate_limit_hits": hits,
                 "authorizations": dict(c.authorizations),
+                "api_requests_by_path": {**{code: {} for code in self.stores}, **self.traffic.by_path()},
+                "faults": self.faults.counts(),
             }
 
     def reset_counters(self) -> None:
-        """Zero every counter, rate-limit window and ban (stores, products and tokens stay)."""
+        """Zero every counter, log, rate-limit window and ban (data, tokens and fault settings stay)."""
         with self.lock:
             self.counters = Counters()
             self.limiter.reset()
+            self.traffic.reset()
+            self.faults.reset_counts()

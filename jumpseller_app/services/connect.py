@@ -7,7 +7,7 @@ from flask import current_app
 from ..extensions import db
 from ..jumpseller import AuthError, JumpsellerClient, JumpsellerError, ScopeError
 from ..models import AuthMode
-from . import credentials, stores
+from . import credentials, snapshots, stores
 
 CREDENTIAL_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
 
@@ -58,4 +58,5 @@ def connect_basic(*, login, authtoken, client_id="", client_secret="", refresh_t
         raise ConnectError(str(exc)) from exc
     credentials.set_basic_credentials(store, login, authtoken)
     db.session.commit()
+    snapshots.refresh_quietly(store)
     return store

@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app, url_for
-from sqlalchemy import and_, update
+from sqlalchemy import and_, select, update
 
 from ..extensions import db
 from ..jumpseller import JumpsellerClient, JumpsellerError
 from ..models import AuthMode, OAuthState, utcnow
-from . import credentials, stores
+from . import credentials, handoff, snapshots, stores
 
 STATE_TTL = timedelta(minutes=10)
 
@@ -61,18 +61,25 @@ def _oauth_client(**kwargs):
     )
 
 
-def start_install(*, next_path="/"):
-    """Record a pending authorization and return the Jumpseller URL that asks the merchant to approve it."""
+def start_install(*, next_path="/", handoff_hash=None):
+    """Record a pending authorization and return the Jumpseller URL that asks the merchant to approve it.
+
+    `handoff_hash` is the sha256 of a secret held by the admin iframe that opened this install in a popup.
+    """
     config = current_app.config
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
     scopes = config["JUMPSELLER_SCOPES"]
     now = utcnow()
+    handoff_hash = handoff.valid_hash(handoff_hash)
+    if handoff_hash and db.session.scalar(select(OAuthState.id).where(OAuthState.handoff_hash == handoff_hash)):
+        handoff_hash = None  # a hash serves one install only; the iframe makes a fresh secret per attempt
     db.session.add(OAuthState(
         state_hash=_hash(state),
         code_verifier_enc=credentials.cipher().encrypt(verifier, context=f"state:{_hash(state)}"),
         next_path=safe_next(next_path),
         scopes=scopes,
+        handoff_hash=handoff_hash,
         created_at=now,
         expires_at=now + STATE_TTL,
     ))
@@ -108,7 +115,11 @@ def _consume_state(state):
 
 
 def complete_install(*, state, code):
-    """Exchange the code, identify the store and save its encrypted tokens; returns (store, next_path)."""
+    """Exchange the code, identify the store and save its encrypted tokens; returns (store, pending state).
+
+    The pending state tells the caller where to go next (`next_path`) and whether an iframe waits for a
+    handoff (`handoff_hash`).
+    """
     pending = _consume_state(state)
     if not code or len(code) > 512:
         raise InstallError("Jumpseller did not send an authorization code. Start the install again.")
@@ -134,5 +145,7 @@ def complete_install(*, state, code):
         db.session.rollback()
         raise InstallError("Jumpseller did not tell us which store this is. Try again.", status=502) from exc
     credentials.set_oauth_credentials(store, token)
+    handoff.bind(pending, store)
     db.session.commit()
-    return store, pending.next_path
+    snapshots.refresh_quietly(store)
+    return store, pending

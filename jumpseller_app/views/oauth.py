@@ -10,7 +10,8 @@ bp = Blueprint("oauth", __name__, url_prefix="/oauth")
 @bp.get("/install")
 def start():
     """Send the merchant to Jumpseller to approve the app's scopes."""
-    return redirect(install.start_install(next_path=request.args.get("next", "/")))
+    return redirect(install.start_install(next_path=request.args.get("next", "/"),
+                                          handoff_hash=request.args.get("handoff")))
 
 
 @bp.get("/callback")
@@ -25,11 +26,14 @@ def callback():
         return render_template("error.html", title="Install failed",
                                message="Jumpseller did not authorize the app. Start the install again."), 400
     try:
-        store, next_path = install.complete_install(state=request.args.get("state", ""),
-                                                    code=request.args.get("code", ""))
+        store, pending = install.complete_install(state=request.args.get("state", ""),
+                                                  code=request.args.get("code", ""))
     except install.InstallError as exc:
         return render_template("error.html", title="Install failed", message=exc.public_message,
                                retry_url="/oauth/install"), exc.status
     session.clear()
     session["store_code"] = store.code
-    return redirect(next_path)
+    if pending.handoff_hash:
+        # Opened as a popup by the admin iframe, which now claims its own session; this window is done.
+        return render_template("connected.html", store=store)
+    return redirect(pending.next_path)

@@ -1,0 +1,23 @@
+"""Languages: English, Spanish and Portuguese, from the store's setting or else the browser's Accept-Language."""
+
+from flask import g, request
+from flask_babel import Babel
+
+from .config import ROOT
+
+LOCALES = ("en", "es", "pt")
+babel = Babel()
+
+
+def select_locale():
+    """The store's chosen language if it set one, else the browser's best match, else English."""
+    store = getattr(g, "store", None)
+    if store is not None and store.settings is not None and store.settings.locale in LOCALES:
+        return store.settings.locale
+    return request.accept_languages.best_match(LOCALES, default="en")
+
+
+def init_app(app):
+    """Bind Flask-Babel; the compiled catalogs live in translations/ at the project root."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
+    babel.init_app(app, locale_selector=select_locale)

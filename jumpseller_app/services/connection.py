@@ -1,0 +1,44 @@
+"""The store's connection to Jumpseller: what was granted, what is missing, token state, disconnecting."""
+
+from datetime import timedelta
+
+from flask import current_app
+
+from ..extensions import db
+from ..models import AuthMode, StoreStatus, utcnow
+
+
+def needed_scopes():
+    """The scopes this app asks for (JUMPSELLER_SCOPES)."""
+    return current_app.config["JUMPSELLER_SCOPES"].split()
+
+
+def status(store):
+    """A plain summary of the connection for the settings page."""
+    needed = needed_scopes()
+    granted = sorted(store.scope_set)
+    oauth = store.auth_mode == AuthMode.OAUTH
+    missing = [s for s in needed if s not in store.scope_set] if oauth else []
+    cred = store.credential
+    expires_in = None
+    if cred is not None and cred.expires_at is not None:
+        expires_in = max(0, int((cred.expires_at - utcnow()) / timedelta(seconds=1)))
+    return {
+        "auth_mode": store.auth_mode,
+        "oauth": oauth,
+        "status": store.status,
+        "granted": granted,
+        "needed": needed,
+        "missing": missing,
+        "needs_reauth": oauth and (bool(missing) or store.status == StoreStatus.REAUTH_REQUIRED),
+        "expires_in": expires_in,
+        "expires_at": cred.expires_at if cred else None,
+        "last_refreshed_at": cred.last_refreshed_at if cred else None,
+    }
+
+
+def disconnect(store):
+    """Forget the store's credentials and mark it disconnected; its settings stay for a later reinstall."""
+    store.credential = None
+    store.status = StoreStatus.DISCONNECTED
+    db.session.commit()

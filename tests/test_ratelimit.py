@@ -1,0 +1,100 @@
+"""The shared per-store rate budget: exact sliding windows, shared across processes, driven by headers."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from jumpseller_app.jumpseller.ratelimit import (
+    MINUTE_MARGIN,
+    Limits,
+    SQLiteBackend,
+    StoreBudget,
+    earliest_slot,
+    limits_from_headers,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def max_in_window(times, width):
+    """The most sends any sliding window of `width` seconds (open at the start, closed at the end) holds."""
+    times = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while times[start] <= t - width:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def schedule(count, limits=Limits()):
+    recent, slots = [], []
+    for _ in range(count):
+        slot = earliest_slot(0.0, recent, limits)
+        recent.insert(0, slot)
+        slots.append(slot)
+    return slots
+
+
+def test_schedule_never_exceeds_either_window_and_wastes_little():
+    slots = schedule(1000)
+    assert max_in_window(slots, 1.0) == 8
+    assert max_in_window(slots, 60.0) == 240
+    # 1000 requests need at least 4 full minutes (the 961st cannot start before 240 s); margins cost < 1 %.
+    assert 240.0 <= slots[960] <= 240.0 + 4 * (MINUTE_MARGIN + 0.03) + 0.01
+    assert slots[:8] == [0.0] * 8 and slots[8] > 1.0
+
+
+def test_current_profile_limits_come_from_the_headers():
+    headers = {"Jumpseller-PerSecondRateLimit-Limit": "20", "Jumpseller-PerMinuteRateLimit-Limit": "800"}
+    assert limits_from_headers(headers) == Limits(20, 800)
+    assert limits_from_headers({}) is None
+    assert limits_from_headers({**headers, "Jumpseller-PerSecondRateLimit-Limit": "x"}) is None
+    slots = schedule(2000, Limits(20, 800))
+    assert max_in_window(slots, 1.0) == 20 and max_in_window(slots, 60.0) == 800
+
+
+def test_sqlite_budget_is_shared_by_two_processes(tmp_path):
+    db = tmp_path / "budget.sqlite3"
+    script = "\n".join([
+        "import json, sys, time",
+        "from jumpseller_app.jumpseller.ratelimit import Limits, SQLiteBackend",
+        "backend = SQLiteBackend(sys.argv[1])",
+        "time.sleep(max(0, float(sys.argv[2]) - time.time()))",
+        "print(json.dumps([backend.reserve('shop', Limits(), time.time()) for _ in range(150)]))",
+    ])
+    start = time.time() + 1.5
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(db), str(start)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    slots = [s for p in procs for s in json.loads(p.communicate(timeout=60)[0])]
+    assert len(slots) == 300
+    assert max_in_window(slots, 1.0) == 8
+    assert max_in_window(slots, 60.0) == 240
+    assert min(slots) < start + 1.0         # and nobody waited needlessly at the start
+
+
+def test_a_pause_holds_every_caller(tmp_path):
+    now = [1000.0]
+    slept = []
+    budget = StoreBudget(SQLiteBackend(tmp_path / "b.sqlite3"), "shop", clock=lambda: now[0], sleep=slept.append)
+    budget.observe(429, {}, retry_after=30.0)
+    budget.acquire()
+    assert slept == [pytest.approx(30.0)]
+
+
+def test_sends_we_did_not_make_are_counted_from_the_remaining_headers(tmp_path):
+    now = [1000.0]
+    slept = []
+    budget = StoreBudget(SQLiteBackend(tmp_path / "b.sqlite3"), "shop", clock=lambda: now[0], sleep=slept.append)
+    budget.acquire()
+    # The server says 239 of 240 were used this minute: someone else made 238 calls on this store.
+    budget.observe(200, {"Jumpseller-PerSecondRateLimit-Limit": "8", "Jumpseller-PerMinuteRateLimit-Limit": "240",
+                         "Jumpseller-PerSecondRateLimit-Remaining": "7",
+                         "Jumpseller-PerMinuteRateLimit-Remaining": "1"})
+    budget.acquire()                        # the one left
+    budget.acquire()                        # must wait for the minute window to slide
+    assert slept[-1] >= 59.0
