@@ -71,6 +71,8 @@ def load_config(environ=None):
         "JUMPSELLER_SCOPES": " ".join(environ.get("JUMPSELLER_SCOPES", DEFAULT_SCOPES).replace(",", " ").split()),
         "APP_URL": environ.get("APP_URL", "").rstrip("/"),
         "SQLALCHEMY_DATABASE_URI": _database_url(environ.get("DATABASE_URL", "")),
+        "DB_POOL_SIZE": int(environ.get("DB_POOL_SIZE", "10")),
+        "DB_MAX_OVERFLOW": int(environ.get("DB_MAX_OVERFLOW", "10")),
         "REDIS_URL": environ.get("REDIS_URL", ""),
         # Where the per-store rate budgets live when there is no Redis: one file shared by this machine's processes.
         "RATE_LIMIT_DB": environ.get("RATE_LIMIT_DB", str(ROOT / "instance" / "ratelimit.sqlite3")),

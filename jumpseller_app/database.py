@@ -11,17 +11,22 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def prepare(config):
     """Engine options for the configured database; creates the folder of a SQLite file."""
     url = config["SQLALCHEMY_DATABASE_URI"]
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url, config))
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def engine_options(url):
-    """SQLite waits for locks instead of failing at once, since web, worker and CLI processes share the file."""
+def engine_options(url, config):
+    """Pool sizes from the config; SQLite waits for locks instead of failing, as several processes share the file.
+
+    A request thread can hold two connections at once (its ORM session and the token store's short
+    transactions), so size the pool at twice the threads per process or more.
+    """
+    options = {"pool_size": int(config.get("DB_POOL_SIZE", 5)), "max_overflow": int(config.get("DB_MAX_OVERFLOW", 10))}
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+        return {**options, "connect_args": {"timeout": 30}}
+    return {**options, "pool_pre_ping": True}
 
 
 @event.listens_for(Engine, "connect")

@@ -1,7 +1,7 @@
 """Languages: English, Spanish and Portuguese, from the store's setting or else the browser's Accept-Language."""
 
 from flask import g, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 from .config import ROOT
 
@@ -21,3 +21,4 @@ def init_app(app):
     """Bind Flask-Babel; the compiled catalogs live in translations/ at the project root."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -9,6 +9,7 @@ from flask import current_app, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
 
 TOKEN_SALT = "iframe-session-token"
 TOKEN_MAX_AGE = 3600
@@ -43,7 +44,11 @@ def _request_token(request):
     token = request.headers.get(TOKEN_HEADER) or request.args.get(TOKEN_PARAM)
     if not token and request.method == "POST" and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
-        token = request.form.get(TOKEN_PARAM)
+        try:
+            token = request.form.get(TOKEN_PARAM)
+        except HTTPException:
+            # Too large or malformed: the view's own form parsing reports it properly.
+            return None
     return token
 
 
@@ -62,6 +67,11 @@ class IframeSessionInterface(SecureCookieSessionInterface):
         restored = self.session_class(data)
         restored.via_token = True
         return restored
+
+
+def via_token(session):
+    """Whether this request's session came from a token rather than the cookie."""
+    return getattr(session, "via_token", False)
 
 
 def session_token():

@@ -23,6 +23,7 @@ def create_sandbox(**options) -> Flask:
     app.register_blueprint(oauth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(control.bp)
+    from .admin import bp as admin_bp; app.register_blueprint(admin_bp)  # noqa: E702 - one line: the store admin stand-in
     app.register_error_handler(HTTPException, _http_error)
     return app
 

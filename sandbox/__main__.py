@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI, RATE_LIMITS, ROTATIONS
+from .config import DEFAULT_APP_URL, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI, RATE_LIMITS, ROTATIONS
 from .server import SandboxServer
 
 
@@ -14,6 +14,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--seed-products", type=int, default=25)
+    parser.add_argument("--seed-orders", type=int, default=40)
+    parser.add_argument("--seed-customers", type=int, default=30)
     parser.add_argument("--auto-approve", action="store_true")
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
@@ -24,6 +26,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--token-expires-in", type=int, default=3600)
     parser.add_argument("--rotation", choices=ROTATIONS, default="immediate")
     parser.add_argument("--rate-limit", choices=RATE_LIMITS, default="legacy")
+    parser.add_argument("--app-url", default=DEFAULT_APP_URL, help="the App URL the sandbox admin (/admin) frames")
     return parser.parse_args(argv)
 
 
@@ -31,10 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     """Start the server in the foreground and print its URL and credentials."""
     args = parse_args(argv)
     server = SandboxServer(
-        host=args.host, port=args.port, seed_products=args.seed_products, auto_approve=args.auto_approve,
+        host=args.host, port=args.port, seed_products=args.seed_products, seed_orders=args.seed_orders,
+        seed_customers=args.seed_customers, auto_approve=args.auto_approve,
         client_id=args.client_id, client_secret=args.client_secret,
         redirect_uris=args.redirect_uris or [DEFAULT_REDIRECT_URI], login=args.login, authtoken=args.authtoken,
         token_expires_in=args.token_expires_in, rotation=args.rotation, rate_limit=args.rate_limit,
+        app_url=args.app_url,
     )
     store, config = server.state.default_store, server.state.config
     lines = [

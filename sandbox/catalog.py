@@ -10,6 +10,7 @@ from datetime import datetime
 
 from . import seed
 from .categories import CategoryTree
+from .fragments import FragmentCache
 from .seed import SUB_ID_SPAN
 from .validation import check_product
 
@@ -35,6 +36,9 @@ _NEW_PRODUCT_DEFAULTS = {
 
 _VARIANT_OUTPUT = ("id", "price", "sku", "barcode", "stock", "stock_unlimited", "stock_threshold",
                    "stock_notification", "cost_per_item", "compare_at_price", "options")
+
+
+_PRISTINE = object()  # fragment token of an untouched seeded product
 
 
 class CatalogError(Exception):
@@ -67,31 +71,57 @@ class ProductCatalog:
         self._seed_count = seed_count
         # A sorted id list is the catalog's truth; seeded records are built on first access.
         self._ids = list(range(first_id, first_id + seed_count))
+        # Only created or changed products are kept as dicts; untouched seeded ones are rebuilt
+        # on demand (cheap) and otherwise live as cached JSON, which is all a page needs.
         self._records: dict[int, dict] = {}
+        self._fragments = FragmentCache()
+        self._prerendered = (0, -1)  # (seed index reached, tree version it was reached under)
+
+    def json_of(self, product_id: int) -> str:
+        """The wrapped product as JSON text (sandbox image URLs still relative); the id must exist."""
+        record = self._records.get(product_id)
+        token = record if record is not None else _PRISTINE
+        return self._fragments.get(product_id, token, self.tree.version,
+                                   lambda: {"product": public_view(record or self.get(product_id), self.tree)})
+
+    def page_json(self, page: int, limit: int, after_id: int | None = None) -> list[str]:
+        """One page as JSON fragments (page counts from 1), optionally only ids > after_id."""
+        start = 0 if after_id is None else bisect_right(self._ids, after_id)
+        offset = start + (page - 1) * limit
+        return [self.json_of(pid) for pid in self._ids[offset: offset + limit]]
+
+    def prerender(self, budget: int) -> int:
+        """Render up to `budget` untouched seeded products ahead of requests; returns how many."""
+        reached, version = self._prerendered
+        if version != self.tree.version:
+            reached, version = 0, self.tree.version
+        done = 0
+        while reached < self._seed_count and done < budget:
+            product_id = self._first_seed_id + reached
+            reached += 1
+            if product_id not in self._records and self._exists(product_id) and \
+                    not self._fragments.has(product_id, _PRISTINE, version):
+                self.json_of(product_id)
+                done += 1
+        self._prerendered = (reached, version)
+        return done
+
+    def _exists(self, product_id: int) -> bool:
+        index = bisect_left(self._ids, product_id)
+        return index < len(self._ids) and self._ids[index] == product_id
 
     def count(self) -> int:
         """How many products the store has."""
         return len(self._ids)
 
     def get(self, product_id: int) -> dict | None:
-        """The stored record of a product, or None."""
+        """The record of a product (a fresh dict for an untouched seeded one), or None."""
         if product_id in self._records:
             return self._records[product_id]
-        index = bisect_left(self._ids, product_id)
-        if index == len(self._ids) or self._ids[index] != product_id:
-            return None
         seed_index = product_id - self._first_seed_id
-        if not 0 <= seed_index < self._seed_count:
+        if not 0 <= seed_index < self._seed_count or not self._exists(product_id):
             return None
-        record = seed.product(self.store_code, product_id, seed_index, self.seeded_categories)
-        self._records[product_id] = record
-        return record
-
-    def page(self, page: int, limit: int, after_id: int | None = None) -> list[dict]:
-        """One page of products (page counts from 1), optionally only those with id > after_id."""
-        start = 0 if after_id is None else bisect_right(self._ids, after_id)
-        offset = start + (page - 1) * limit
-        return [self.get(pid) for pid in self._ids[offset: offset + limit]]
+        return seed.product(self.store_code, product_id, seed_index, self.seeded_categories)
 
     def create(self, product_id: int, fields: dict, now: datetime) -> dict:
         """Store a new product from validated fields; raises CatalogError on rule violations."""
@@ -128,7 +158,8 @@ class ProductCatalog:
         if self.get(product_id) is None:
             return False
         del self._ids[bisect_left(self._ids, product_id)]
-        del self._records[product_id]
+        self._records.pop(product_id, None)
+        self._fragments.forget(product_id)
         return True
 
     def _apply(self, record: dict, fields: dict) -> None:

@@ -24,6 +24,7 @@ class CategoryTree:
     def __init__(self, seeded: list[dict]):
         self._records = {c["id"]: dict(c) for c in seeded}
         self._ids = sorted(self._records)
+        self.version = 0  # bumped on every change, so cached product JSON knows to refresh
 
     def count(self) -> int:
         """How many categories the store has."""
@@ -51,6 +52,7 @@ class CategoryTree:
         self._set_parent(record, fields)
         self._ids.append(category_id)  # ids only grow, so the list stays sorted
         self._records[category_id] = record
+        self.version += 1
         return record
 
     def update(self, category_id: int, fields: dict) -> dict | None:
@@ -65,6 +67,7 @@ class CategoryTree:
             record["name"] = fields["name"]
         self._set_parent(record, fields)
         self._records[category_id] = record
+        self.version += 1
         return record
 
     def delete(self, category_id: int) -> bool:
@@ -79,6 +82,7 @@ class CategoryTree:
                 if "parent_id" in doomed:
                     moved["parent_id"] = doomed["parent_id"]
                 self._records[cid] = moved
+        self.version += 1
         return True
 
     def _set_parent(self, record: dict, fields: dict) -> None:

@@ -8,6 +8,7 @@ DEFAULT_CLIENT_ID = "sandbox-client-id"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
 DEFAULT_REDIRECT_URI = "http://localhost:5000/oauth/callback"
 DEFAULT_STORE_CODE = "sandbox"
+DEFAULT_APP_URL = "http://localhost:5000/"
 
 ROTATIONS = ("immediate", "on_first_use")
 RATE_LIMITS = ("legacy", "current", "off")
@@ -15,7 +16,7 @@ RATE_LIMITS = ("legacy", "current", "off")
 # Options that POST /_sandbox/config may change while the server runs.
 RUNTIME_OPTIONS = (
     "token_expires_in", "rotation", "rate_limit", "auto_approve", "store_info_wrapped",
-    "redirect_uris", "ban_threshold", "ban_seconds",
+    "redirect_uris", "ban_threshold", "ban_seconds", "app_url",
 )
 
 
@@ -60,7 +61,9 @@ class SandboxConfig:
     timezone: str = "America/Santiago"
     login: str | None = None
     authtoken: str | None = None
+    app_url: str = DEFAULT_APP_URL  # what the sandbox admin frames, like the App URL registered with Jumpseller
     faults: dict | None = None  # initial fault switches, as POST /_sandbox/faults takes them
+    prerender: bool = True      # SandboxServer renders seeded products' JSON in the background
 
     @classmethod
     def from_options(cls, options: dict) -> "SandboxConfig":
@@ -92,13 +95,17 @@ def validate_options(values: dict) -> list[str]:
             v = values[name]
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 problems.append(f"{name} must be a non-negative integer")
-    for name in ("auto_approve", "store_info_wrapped"):
+    for name in ("auto_approve", "store_info_wrapped", "prerender"):
         if name in values and not isinstance(values[name], bool):
             problems.append(f"{name} must be true or false")
     if "rotation" in values and values["rotation"] not in ROTATIONS:
         problems.append(f"rotation must be one of {', '.join(ROTATIONS)}")
     if "rate_limit" in values and values["rate_limit"] not in RATE_LIMITS:
         problems.append(f"rate_limit must be one of {', '.join(RATE_LIMITS)}")
+    if "app_url" in values:
+        url = values["app_url"]
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            problems.append("app_url must be an http(s) URL")
     if "redirect_uris" in values:
         uris = values["redirect_uris"]
         if not isinstance(uris, list) or not all(isinstance(u, str) and u for u in uris):

@@ -23,7 +23,9 @@ def _bad(message: str, status: int = 400):
 
 
 def _store_view(store) -> dict:
-    return {"store": dict(store.details), **store.credentials(), "product_count": store.catalog.count()}
+    return {"store": dict(store.details), **store.credentials(), "product_count": store.catalog.count(),
+            "order_count": store.orders.count(), "customer_count": store.customers.count(),
+            "category_count": store.categories.count()}
 
 
 def _store_from_body():
@@ -84,7 +86,8 @@ def create_store():
     data = _json_object()
     if data is None:
         return _bad("expected a JSON object")
-    allowed = {"code", "name", "currency", "country", "timezone", "seed_products", "login", "authtoken"}
+    allowed = {"code", "name", "currency", "country", "timezone", "seed_products", "seed_orders", "seed_customers",
+               "login", "authtoken"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         return _bad(f"unknown field(s): {', '.join(unknown)}")
@@ -115,15 +118,56 @@ def revoke_tokens():
     return json_response({"store": store.code, "revoked": current_state().revoke_tokens(store.code)})
 
 
+@bp.get("/clock")
+def get_clock():
+    """Sandbox time: offset from the wall clock, now, and whether it is frozen."""
+    return json_response(current_state().clock_view())
+
+
 @bp.post("/clock")
 def clock():
-    """Move sandbox time forward by `advance` seconds (expiry, windows and bans follow)."""
-    data = _json_object()
-    seconds = data.get("advance") if data else None
+    """`advance` sandbox time by N seconds and/or `freeze` it (true) or let it run again (false)."""
+    data = _json_object() or {}
+    seconds, freeze = data.get("advance", 0), data.get("freeze")
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
         return _bad("advance must be a non-negative number of seconds")
+    if freeze is not None and not isinstance(freeze, bool):
+        return _bad("freeze must be true or false")
+    if "advance" not in data and freeze is None:
+        return _bad("give advance (seconds) and/or freeze (true/false)")
     state = current_state()
-    return json_response({"offset": state.advance_clock(seconds), "now": state.now()})
+    if freeze is not None:
+        state.freeze_clock(freeze)
+    state.advance_clock(seconds)
+    return json_response(state.clock_view())
+
+
+@bp.get("/faults")
+def get_faults():
+    """The fault switches in effect."""
+    return json_response(current_state().faults.view())
+
+
+@bp.post("/faults")
+def set_faults():
+    """Replace the fault switches (keys left out are off) and restart their RNG from `seed`."""
+    data = _json_object()
+    if data is None:
+        return _bad("expected a JSON object")
+    try:
+        return json_response(current_state().faults.configure(data))
+    except ValueError as exc:
+        return _bad(str(exc))
+
+
+@bp.get("/requests")
+def request_log():
+    """A store's /v1 requests, oldest first: at, method, path, status (null if dropped), fault."""
+    state = current_state()
+    code = request.args.get("store", state.default_store.code)
+    if code not in state.stores:
+        return _bad(f"unknown store {code!r}", 404)
+    return json_response({"store": code, "requests": state.request_log(code)})
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -71,15 +71,15 @@ class FaultInjector:
 
     def __init__(self, settings: dict | None = None):
         self._lock = threading.Lock()  # its own: a roll must never wait on the sandbox's lock
+        self._counts = self._zero()
         self.configure(settings)
 
     def configure(self, data: dict | None) -> dict:
-        """Replace every setting (missing keys mean off) and restart the RNG from `seed`."""
+        """Replace every setting (missing keys mean off) and restart the RNG from `seed`; counts stay."""
         settings = parse_settings(data)
         with self._lock:
             self.settings = settings
             self._rng = random.Random(settings.seed)
-            self._counts = self._zero()
         return self.view()
 
     def view(self) -> dict:

@@ -6,6 +6,7 @@ from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from . import fault_http
 from .scopes import ALL_SCOPES, describe
 from .state import OAuthError
 from .web import current_state, json_response, logged_in_store, no_store
@@ -154,6 +155,22 @@ def _client_credentials() -> tuple[str | None, str | None]:
         # client_secret_basic: RFC 6749 §2.3.1 form-encodes both parts before base64.
         return unquote_plus(auth.username or ""), unquote_plus(auth.password or "")
     return request.form.get("client_id"), request.form.get("client_secret")
+
+
+@bp.before_request
+def _token_faults():
+    """Faults reach the token endpoint only with include_token_endpoint (before the grant is used)."""
+    if request.endpoint != "oauth.token":
+        return None
+    faults = current_state().faults
+    fault_http.delay(faults, token_endpoint=True)
+    return fault_http.inject(faults, token_endpoint=True)
+
+
+@bp.after_request
+def _token_drop_after(response):
+    """drop_after on the token endpoint: the grant was used (a refresh rotated), the client never hears."""
+    return fault_http.finish(response) if request.endpoint == "oauth.token" else response
 
 
 @bp.post("/oauth/token")

@@ -1,10 +1,12 @@
 """Deterministic seed data: store details, categories and products shaped like the spec's schemas."""
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from .config import derived_secret
 
@@ -27,7 +29,8 @@ CATEGORY_COUNT = len(_CATEGORIES)
 
 def timestamp(moment: datetime) -> str:
     """Format a time the way Jumpseller's JSON does ("2024-01-01 12:00:00 UTC")."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    m = moment.astimezone(timezone.utc)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}:{m.second:02d} UTC"
 
 
 def slugify(text: str) -> str:
@@ -83,37 +86,70 @@ def image_path(product_id: int, position: int) -> str:
     return f"/_sandbox/assets/products/{product_id}/{position}.svg"
 
 
+class _Draws:
+    """Cheap deterministic draws: only Random.random() (C code), ~3x faster than randrange & co.
+
+    Seeded products are built on first access, page by page, so their cost is per-request cost.
+    """
+
+    __slots__ = ("random",)
+
+    def __init__(self, seed_text: str):
+        digest = hashlib.blake2b(seed_text.encode(), digest_size=8).digest()
+        self.random = random.Random(int.from_bytes(digest, "big")).random
+
+    def below(self, n: int) -> int:
+        """An int in [0, n)."""
+        return int(self.random() * n)
+
+    def between(self, low: int, high: int) -> int:
+        """An int in [low, high], like randint."""
+        return low + int(self.random() * (high - low + 1))
+
+    def pick(self, items):
+        """One element."""
+        return items[int(self.random() * len(items))]
+
+    def some(self, items, k: int) -> list:
+        """k distinct elements, in draw order."""
+        pool = list(items)
+        for i in range(k):
+            j = i + int(self.random() * (len(pool) - i))
+            pool[i], pool[j] = pool[j], pool[i]
+        return pool[:k]
+
+
 def product(store_code: str, product_id: int, index: int, store_categories: list[dict]) -> dict:
     """Seeded product number `index` of a store, fully determined by (store_code, index)."""
-    rng = random.Random(f"{store_code}:{index}")
-    noun, quality = rng.choice(_NOUNS), rng.choice(_QUALITIES)
+    rng = _Draws(f"{store_code}:{index}")
+    noun, quality = rng.pick(_NOUNS), rng.pick(_QUALITIES)
     name = f"{noun} {quality}"
-    price = float(rng.randrange(1990, 89990, 1000))
+    price = float(1990 + 1000 * rng.below(88))
     created = SEED_EPOCH + timedelta(minutes=index * 7)
-    updated = created + timedelta(days=rng.randrange(0, 30))
+    updated = created + timedelta(days=rng.below(30))
 
     images = [
         {"id": product_id * SUB_ID_SPAN + n, "position": n, "url": image_path(product_id, n)}
-        for n in range(1, rng.randint(1, 3) + 1)
+        for n in range(1, rng.between(1, 3) + 1)
     ]
-    sizes = _SIZES[: rng.randint(1, 3)]
-    colors = rng.sample(_COLORS, rng.randint(1, 2))
+    sizes = _SIZES[: rng.between(1, 3)]
+    colors = rng.some(_COLORS, rng.between(1, 2))
+    cost, compare = round(price * 0.55, 2), round(price * 1.2, 2)
     variants = []
     for size_pos, size in enumerate(sizes, start=1):
         for color_pos, (color, hex_code) in enumerate(colors, start=1):
             n = len(variants) + 1
-            stock = rng.randrange(0, 50)
             variants.append({
                 "id": product_id * SUB_ID_SPAN + n,
                 "price": price,
                 "sku": f"SB-{product_id}-{size}-{color[:3].upper()}",
                 "barcode": f"780{product_id:07d}{n:02d}",
-                "stock": stock,
+                "stock": rng.below(50),
                 "stock_unlimited": False,
                 "stock_threshold": 0,
                 "stock_notification": False,
-                "cost_per_item": round(price * 0.55, 2),
-                "compare_at_price": round(price * 1.2, 2),
+                "cost_per_item": cost,
+                "compare_at_price": compare,
                 "options": [
                     {"name": "Talla", "option_type": "option", "value": size, "custom": "",
                      "product_option_position": 1, "product_value_position": size_pos},
@@ -122,7 +158,7 @@ def product(store_code: str, product_id: int, index: int, store_categories: list
                 ],
                 "image": dict(images[(n - 1) % len(images)]),
             })
-    chosen = rng.sample(store_categories, min(len(store_categories), rng.randint(1, 2)))
+    chosen = rng.some(store_categories, min(len(store_categories), rng.between(1, 2)))
     return {
         "id": product_id,
         "name": name,
@@ -132,16 +168,16 @@ def product(store_code: str, product_id: int, index: int, store_categories: list
         "days_to_expire": 365,
         "price": price,
         "discount": 0.0,
-        "weight": round(rng.uniform(0.1, 3.0), 2),
+        "weight": round(0.1 + 2.9 * rng.random(), 2),
         "stock": sum(v["stock"] for v in variants),
         "stock_unlimited": False,
         "stock_threshold": 0,
         "stock_notification": False,
         "back_in_stock_enabled": False,
-        "cost_per_item": round(price * 0.55, 2),
-        "compare_at_price": round(price * 1.2, 2),
+        "cost_per_item": cost,
+        "compare_at_price": compare,
         "sku": f"SB-{product_id}",
-        "brand": rng.choice(_BRANDS),
+        "brand": rng.pick(_BRANDS),
         "barcode": f"780{product_id:07d}00",
         "google_product_category_text": "Apparel & Accessories",
         "quotable": False,
@@ -151,13 +187,18 @@ def product(store_code: str, product_id: int, index: int, store_categories: list
         "created_at": timestamp(created),
         "updated_at": timestamp(updated),
         "package_format": "box",
-        "length": float(rng.randint(5, 40)),
-        "width": float(rng.randint(5, 40)),
-        "height": float(rng.randint(1, 20)),
+        "length": float(rng.between(5, 40)),
+        "width": float(rng.between(5, 40)),
+        "height": float(rng.between(1, 20)),
         "diameter": 0.0,
-        "permalink": f"{slugify(name)}-{index + 1}",
+        "permalink": f"{_slug(name)}-{index + 1}",
         "categories": [dict(c) for c in chosen],
         "images": images,
         "variants": variants,
         "digital_products": [],
     }
+
+
+@lru_cache(maxsize=1024)
+def _slug(name: str) -> str:
+    return slugify(name)

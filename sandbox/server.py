@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from werkzeug.serving import make_server
 
@@ -19,6 +20,8 @@ class SandboxServer:
         self.host = host
         self.port = self._server.server_port
         self._thread: threading.Thread | None = None
+        self._prerenderer: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def url(self) -> str:
@@ -32,19 +35,40 @@ class SandboxServer:
             self._thread = threading.Thread(target=self._server.serve_forever, name="jumpseller-sandbox",
                                             daemon=True)
             self._thread.start()
+            self._start_prerenderer()
         return self
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted (the CLI's mode)."""
+        self._start_prerenderer()
         self._server.serve_forever()
 
     def stop(self) -> None:
         """Stop serving and release the port."""
+        self._stopping.set()
+        if self._prerenderer is not None:
+            self._prerenderer.join(timeout=5)
+            self._prerenderer = None
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(timeout=5)
             self._thread = None
         self._server.server_close()
+
+    def _start_prerenderer(self) -> None:
+        if self.state.config.prerender and self._prerenderer is None:
+            self._prerenderer = threading.Thread(target=self._prerender, name="jumpseller-sandbox-prerender",
+                                                 daemon=True)
+            self._prerenderer.start()
+
+    def _prerender(self) -> None:
+        # Seeded products are built on first request; doing it ahead keeps a cold page of a big
+        # catalog as cheap as a warm one. Small batches with pauses leave the lock to requests.
+        while not self._stopping.is_set():
+            if self.state.prerender_step():
+                time.sleep(0.002)
+            else:
+                self._stopping.wait(0.5)
 
     def __enter__(self) -> "SandboxServer":
         return self.start()

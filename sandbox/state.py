@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import seed, seed_customers
+from . import seed
 from .catalog import ProductCatalog
 from .categories import CategoryTree
 from .config import RUNTIME_OPTIONS, SandboxConfig, default_authtoken, default_login, validate_options
@@ -23,6 +23,7 @@ from .customers import CustomerBook
 from .faults import FaultInjector
 from .orders import OrderBook
 from .ratelimit import PROFILES, Decision, RateLimiter
+from .seed_customers import customer_categories
 from .seed_orders import Sources
 from .traffic import Traffic
 
@@ -243,7 +244,7 @@ class SandboxState:
             tree = CategoryTree(seeded)
             first_product = self._take("product", seed_products)
             first_customer = self._take("customer", seed_customers)
-            groups = seed_customers.customer_categories(self._take("customer_category", 2))
+            groups = customer_categories(self._take("customer_category", 2))
             sources = Sources(code, currency, country, first_product, seed_products, seeded,
                               first_customer, seed_customers)
             # Seeded orders lead up to the store's creation, to the second, on the sandbox clock.
@@ -261,6 +262,15 @@ class SandboxState:
             self.stores[code] = store
             self.counters.api_requests.setdefault(code, 0)
             return store
+
+    def prerender_step(self, budget: int = 25) -> int:
+        """Render a few untouched seeded products' JSON ahead of requests; 0 when all are done."""
+        with self.lock:
+            for store in list(self.stores.values()):
+                done = store.catalog.prerender(budget)
+                if done:
+                    return done
+            return 0
 
     def store_by_basic(self, login: str, authtoken: str) -> Store | None:
         """The store whose owner credentials these are, compared in constant time."""

@@ -13,6 +13,7 @@ from jumpseller_app.models import Store
 from sandbox.server import SandboxServer
 
 from .helpers import LiveServer, browser_session
+from .services import PostgresServer, RedisServer
 
 CLIENT_ID = "test-client-id"
 CLIENT_SECRET = "test-client-secret-0123456789"
@@ -32,6 +33,28 @@ def sandbox(sandbox_options):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL server for the session; each test gets its own database."""
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One Redis server for the session."""
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """The app's database: a SQLite file (modules override this to run on PostgreSQL too)."""
+    return f"sqlite:///{tmp_path / 'app.sqlite3'}"
+
+
 @pytest.fixture
 def encryption_keys():
     """A fresh TOKEN_ENCRYPTION_KEYS value."""
@@ -39,7 +62,7 @@ def encryption_keys():
 
 
 @pytest.fixture
-def app_config(tmp_path, sandbox, encryption_keys):
+def app_config(tmp_path, sandbox, encryption_keys, database_url):
     """The app's configuration, wired to the sandbox, on its own SQLite file."""
     return {
         "APP_ENV": "testing",
@@ -51,7 +74,7 @@ def app_config(tmp_path, sandbox, encryption_keys):
         "JUMPSELLER_ACCOUNTS_URL": sandbox.url,
         "JUMPSELLER_API_URL": sandbox.url + "/v1",
         "JUMPSELLER_SCOPES": "read_store read_products write_products",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "RATE_LIMIT_DB": str(tmp_path / "ratelimit.sqlite3"),
         "APP_URL": "",
     }

@@ -4,6 +4,7 @@ Run as `python -m tests.storm_worker` with STORM_CONFIG (JSON app config), STORM
 STORM_START_AT (a time.time() to start at, so both processes fire together). Prints one JSON line.
 """
 
+import faulthandler
 import json
 import os
 import sys
@@ -17,6 +18,7 @@ from jumpseller_app.services.credentials import client_for
 
 
 def main():
+    faulthandler.dump_traceback_later(60, exit=True)   # a hang shows every thread's stack instead of nothing
     app = create_app(json.loads(os.environ["STORM_CONFIG"]))
     code = os.environ["STORM_STORE"]
     threads = int(os.environ.get("STORM_THREADS", "25"))
@@ -25,14 +27,15 @@ def main():
     results, lock = [], threading.Lock()
 
     def call():
-        with app.app_context():
-            api = client_for(stores.get_store(code))
-            db.session.remove()                 # give the connection back: the client needs no app context
-        barrier.wait()
-        time.sleep(max(0.0, start_at - time.time()))
         try:
+            with app.app_context():
+                api = client_for(stores.get_store(code))
+                db.session.remove()             # give the connection back: the client needs no app context
+            barrier.wait(timeout=60)
+            time.sleep(max(0.0, start_at - time.time()))
             outcome = api.store.info()["code"]
         except Exception as exc:  # reported, not hidden: the test asserts there are none
+            barrier.abort()
             outcome = f"error: {type(exc).__name__}: {exc}"
         with lock:
             results.append(outcome)

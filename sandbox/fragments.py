@@ -1,0 +1,47 @@
+"""Pre-serialized JSON per record, so paging through a big catalog costs joins, not json.dumps.
+
+A fragment is reused while the record object is the same (records are copy-on-write, so any
+change makes a new object; untouched seeded records use a marker instead, and are never kept
+as dicts) and the version of what else shapes it (the category tree) holds.
+Sandbox-served URLs stay relative in fragments; absolutize() fixes them per response host.
+"""
+from __future__ import annotations
+
+import json
+
+_RELATIVE_URL = '"url":"/_sandbox/'
+
+
+def dumps(value) -> str:
+    """Compact JSON, as the API sends it."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def absolutize(body: str, root: str) -> str:
+    """Make every sandbox-served "url" absolute; JSON escapes quotes inside strings, so only keys match."""
+    return body.replace(_RELATIVE_URL, f'"url":"{root}/_sandbox/')
+
+
+class FragmentCache:
+    """JSON text per record id. Not thread-safe by itself; SandboxState's lock guards it."""
+
+    def __init__(self):
+        self._entries: dict[int, tuple[object, int, str]] = {}
+
+    def get(self, record_id: int, token: object, version: int, build) -> str:
+        """The JSON of build(), cached while `token` (the record object, or a marker) and version hold."""
+        entry = self._entries.get(record_id)
+        if entry is not None and entry[0] is token and entry[1] == version:
+            return entry[2]
+        text = dumps(build())
+        self._entries[record_id] = (token, version, text)
+        return text
+
+    def has(self, record_id: int, token: object, version: int) -> bool:
+        """Whether a current fragment exists."""
+        entry = self._entries.get(record_id)
+        return entry is not None and entry[0] is token and entry[1] == version
+
+    def forget(self, record_id: int) -> None:
+        """Drop a record's fragment (it was deleted)."""
+        self._entries.pop(record_id, None)
