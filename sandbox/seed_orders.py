@@ -5,7 +5,6 @@ time, lines quote seeded products and variants, buyers are seeded customers, tot
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -39,10 +38,10 @@ class Sources:
 
 def skeleton(store_code: str, index: int, count: int, anchor: float) -> tuple[float, str]:
     """(created_at as a timestamp, status_enum) of seeded order `index` of `count`; ascending in index."""
-    rng = random.Random(f"{store_code}:order:{index}")
+    rng = seed.Draws(f"{store_code}:order:{index}")
     span = SPREAD_DAYS * 86400.0
     created = anchor - span + span * (index + rng.random()) / max(count, 1)
-    status = rng.choices([s for s, _ in _STATUSES], [w for _, w in _STATUSES])[0]
+    status = rng.weighted([s for s, _ in _STATUSES], [w for _, w in _STATUSES])
     return float(int(created)), status
 
 
@@ -53,25 +52,25 @@ def money(amount: float, currency: str) -> float:
 
 def order(src: Sources, order_id: int, index: int, created: float, status: str, anchor: float) -> dict:
     """Seeded order number `index`: a stored record (internal keys: history)."""
-    rng = random.Random(f"{src.store_code}:order-details:{index}")
+    rng = seed.Draws(f"{src.store_code}:order-details:{index}")
     when = datetime.fromtimestamp(created, tz=timezone.utc)
     buyer = _buyer(src, rng)
-    lines = [_line(src, rng) for _ in range(rng.choices((1, 2, 3), (60, 30, 10))[0])]
+    lines = [_line(src, rng) for _ in range(rng.weighted((1, 2, 3), (60, 30, 10)))]
     subtotal = money(sum(line["price"] * line["qty"] for line in lines), src.currency)
     pickup = rng.random() < 0.15
-    method_id, service_id, method_name, shipping = _PICKUP if pickup else rng.choice(_SHIPPING)
+    method_id, service_id, method_name, shipping = _PICKUP if pickup else rng.pick(_SHIPPING)
     coupon = "BIENVENIDA10" if rng.random() < 0.15 else ""
     discount = money(subtotal * 0.10, src.currency) if coupon else 0.0
-    payment_name, payment_type = rng.choice(_PAYMENTS)
+    payment_name, payment_type = rng.pick(_PAYMENTS)
     shipment = _shipment(status, pickup, anchor - created, rng)
     shipped = shipment in ("in_transit", "delivered", "failed")
     base = f"https://{src.store_code}.jumpseller.com"
     record = {
         "id": order_id,
-        "source": {"created_from": "checkout", "created_from_app_code": "", "source_name": rng.choice(_SOURCES),
+        "source": {"created_from": "checkout", "created_from_app_code": "", "source_name": rng.pick(_SOURCES),
                    "medium": "", "campaign": "", "referral_url": "", "referral_code": "",
                    "user_agent": "Mozilla/5.0", "first_page_visited": f"{base}/",
-                   "first_page_visited_at": seed.timestamp(when - timedelta(minutes=rng.randint(2, 90)))},
+                   "first_page_visited_at": seed.timestamp(when - timedelta(minutes=rng.between(2, 90)))},
         "created_at": seed.timestamp(when),
         "currency": src.currency,
         "subtotal": subtotal,
@@ -120,7 +119,7 @@ def order(src: Sources, order_id: int, index: int, created: float, status: str, 
                                     "country_code": src.country, "pickup_place_name": "Tienda Providencia"}
     history = [("Order created", when)]
     if status in ("paid", "canceled") and rng.random() < (1.0 if status == "paid" else 0.3):
-        completed = min(when + timedelta(minutes=rng.randint(1, 30)), datetime.fromtimestamp(anchor, timezone.utc))
+        completed = min(when + timedelta(minutes=rng.between(1, 30)), datetime.fromtimestamp(anchor, timezone.utc))
         record["completed_at"] = seed.timestamp(completed)
         history.append((f"Payment received via {payment_name}", completed))
         if shipped:
@@ -134,7 +133,7 @@ def order(src: Sources, order_id: int, index: int, created: float, status: str, 
     return record
 
 
-def _shipment(status: str, pickup: bool, age_seconds: float, rng: random.Random) -> str:
+def _shipment(status: str, pickup: bool, age_seconds: float, rng: seed.Draws) -> str:
     if status != "paid":
         return "unfulfilled"
     days = age_seconds / 86400
@@ -142,41 +141,41 @@ def _shipment(status: str, pickup: bool, age_seconds: float, rng: random.Random)
         return "delivered" if rng.random() < 0.95 else "failed"
     if pickup:
         return "pickup_available"
-    return "in_transit" if days > 2 else rng.choice(("unfulfilled", "requested"))
+    return "in_transit" if days > 2 else rng.pick(("unfulfilled", "requested"))
 
 
-def _buyer(src: Sources, rng: random.Random) -> dict:
+def _buyer(src: Sources, rng: seed.Draws) -> dict:
     if src.customer_count:
-        index = rng.randrange(src.customer_count)
+        index = rng.below(src.customer_count)
         name, surname, email = seed_customers.identity(src.store_code, index)
         customer = {"id": src.first_customer_id + index, "email": email,
                     "phone": seed_customers.phone(src.store_code, index), "phone_prefix": "+56",
-                    "ip": f"190.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"}
+                    "ip": f"190.{rng.between(0, 255)}.{rng.between(0, 255)}.{rng.between(1, 254)}"}
     else:  # a guest checkout
-        name, surname = rng.choice(seed_customers.FIRST_NAMES), rng.choice(seed_customers.SURNAMES)
+        name, surname = rng.pick(seed_customers.FIRST_NAMES), rng.pick(seed_customers.SURNAMES)
         email = f"{seed.slugify(name)}.{seed.slugify(surname)}@guest.example.com"
         customer = {"email": email, "phone": "", "phone_prefix": "+56", "ip": "190.0.0.1"}
     customer["fullname"] = f"{name} {surname}"
     street = seed_customers.address(rng, name, surname, src.country)
     country = _COUNTRIES.get(src.country, src.country)
     shipping = {**street, "country": country, "country_code": src.country, "region_code": street["region"],
-                "street_number": float(rng.randint(100, 3999)), "complement": "", "neighbourhood": ""}
+                "street_number": float(rng.between(100, 3999)), "complement": "", "neighbourhood": ""}
     billing = {**street, "country": country, "country_code": src.country, "region_code": street["region"],
-               "taxid": f"{rng.randint(5_000_000, 25_000_000)}-{rng.choice('0123456789K')}",
+               "taxid": f"{rng.between(5_000_000, 25_000_000)}-{rng.pick('0123456789K')}",
                "street_number": shipping["street_number"], "complement": "", "neighbourhood": ""}
     return {"customer": customer, "shipping_address": shipping, "billing_address": billing}
 
 
-def _line(src: Sources, rng: random.Random) -> dict:
-    qty = rng.choices((1, 2, 3), (75, 20, 5))[0]
+def _line(src: Sources, rng: seed.Draws) -> dict:
+    qty = rng.weighted((1, 2, 3), (75, 20, 5))
     if not src.product_count:
-        price = float(rng.randrange(1990, 29990, 1000))
+        price = float(1990 + 1000 * rng.below(28))
         return {"sku": "", "name": "Producto de ejemplo", "image": "", "qty": qty, "price": price,
                 "discount": 0.0, "weight": 1.0, "taxes": [], "stock_locations": []}
-    index = rng.randrange(src.product_count)
+    index = rng.below(src.product_count)
     product_id = src.first_product_id + index
     product = seed.product(src.store_code, product_id, index, src.categories)
-    variant = rng.choice(product["variants"])
+    variant = rng.pick(product["variants"])
     return {"id": product_id, "variant_id": variant["id"], "sku": variant["sku"], "name": product["name"],
             "image": variant["image"]["url"], "qty": qty, "price": variant["price"], "discount": 0.0,
             "weight": product["weight"], "taxes": [], "stock_locations": []}

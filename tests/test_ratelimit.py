@@ -58,25 +58,6 @@ def test_current_profile_limits_come_from_the_headers():
     assert max_in_window(slots, 1.0) == 20 and max_in_window(slots, 60.0) == 800
 
 
-def test_sqlite_budget_is_shared_by_two_processes(tmp_path):
-    db = tmp_path / "budget.sqlite3"
-    script = "\n".join([
-        "import json, sys, time",
-        "from jumpseller_app.jumpseller.ratelimit import Limits, SQLiteBackend",
-        "backend = SQLiteBackend(sys.argv[1])",
-        "time.sleep(max(0, float(sys.argv[2]) - time.time()))",
-        "print(json.dumps([backend.reserve('shop', Limits(), time.time()) for _ in range(150)]))",
-    ])
-    start = time.time() + 1.5
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(db), str(start)], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    slots = [s for p in procs for s in json.loads(p.communicate(timeout=60)[0])]
-    assert len(slots) == 300
-    assert max_in_window(slots, 1.0) == 8
-    assert max_in_window(slots, 60.0) == 240
-    assert min(slots) < start + 1.0         # and nobody waited needlessly at the start
-
-
 def test_a_pause_holds_every_caller(tmp_path):
     now = [1000.0]
     slept = []
@@ -97,4 +78,45 @@ def test_sends_we_did_not_make_are_counted_from_the_remaining_headers(tmp_path):
                          "Jumpseller-PerMinuteRateLimit-Remaining": "1"})
     budget.acquire()                        # the one left
     budget.acquire()                        # must wait for the minute window to slide
+    assert slept[-1] >= 59.0
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+def test_budget_is_shared_by_two_processes_on_both_backends(backend_kind, tmp_path, request):
+    target = (request.getfixturevalue("redis_server").url if backend_kind == "redis"
+              else str(tmp_path / "budget.sqlite3"))
+    store = f"shop-{backend_kind}-{time.time_ns()}"
+    script = "\n".join([
+        "import json, sys, time",
+        "from jumpseller_app.jumpseller.ratelimit import Limits, RedisBackend, SQLiteBackend",
+        "kind, target, store, start = sys.argv[1:5]",
+        "backend = RedisBackend(target) if kind == 'redis' else SQLiteBackend(target)",
+        "time.sleep(max(0, float(start) - time.time()))",
+        "print(json.dumps([backend.reserve(store, Limits(), time.time()) for _ in range(150)]))",
+    ])
+    start = time.time() + 1.5
+    procs = [subprocess.Popen([sys.executable, "-c", script, backend_kind, target, store, str(start)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    slots = [s for p in procs for s in json.loads(p.communicate(timeout=60)[0])]
+    assert len(slots) == 300
+    assert max_in_window(slots, 1.0) == 8
+    assert max_in_window(slots, 60.0) == 240
+    assert min(slots) < start + 1.0
+
+
+def test_redis_pause_and_phantoms(redis_server):
+    from jumpseller_app.jumpseller.ratelimit import RedisBackend
+
+    now = [time.time()]
+    slept = []
+    budget = StoreBudget(RedisBackend(redis_server.url), f"shop-{time.time_ns()}", clock=lambda: now[0],
+                         sleep=slept.append)
+    budget.observe(429, {}, retry_after=30.0)
+    budget.acquire()
+    assert slept == [pytest.approx(30.0, abs=0.01)]
+    now[0] += 31
+    budget.observe(200, {"Jumpseller-PerSecondRateLimit-Limit": "8", "Jumpseller-PerMinuteRateLimit-Limit": "240",
+                         "Jumpseller-PerSecondRateLimit-Remaining": "0",
+                         "Jumpseller-PerMinuteRateLimit-Remaining": "0"})
+    budget.acquire()
     assert slept[-1] >= 59.0
