@@ -158,11 +158,6 @@ def _products_response(texts: list[str] | str):
     return Response(absolutize(body, request.host_url.rstrip("/")), mimetype="application/json")
 
 
-def absolute_url(url: str) -> str:
-    """A sandbox-served path ("/_sandbox/...") as an absolute URL on the host the client called."""
-    return request.host_url.rstrip("/") + url if url.startswith("/") else url
-
-
 def int_arg(name: str, default: int) -> int:
     """A positive integer query parameter, or the default."""
     # Lenient like Rails' to_i: junk or non-positive values fall back to the default.

@@ -1,22 +1,26 @@
 """/v1/orders: list with status and date filters, count, by id, by status, after id, edit, history."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import Response, g, request
 
 from . import date_filters
-from .api import absolute_url, bp, invalid, not_found, paging, requires, resource_body
+from .api import bp, invalid, not_found, paging, requires, resource_body
 from .forms import parse_order_edit
-from .orders import OrderBook
+from .fragments import absolutize
 from .web import current_state, json_response
 
 STATUSES = ("abandoned", "canceled", "pending_payment", "paid")
 
 
-def _present(record: dict) -> dict:
-    """The spec's wrapped order, with sandbox-served image paths made absolute."""
-    body = OrderBook.present(record)
-    body["products"] = [{**line, "image": absolute_url(line["image"])} for line in body["products"]]
-    return {"order": body}
+def _respond(records) -> Response:
+    """Cached order JSON (one record, or a list), with sandbox-served image paths made absolute.
+
+    Call it under the sandbox lock.
+    """
+    orders = g.principal.store.orders
+    body = orders.json_of(records) if isinstance(records, dict) else \
+        "[" + ",".join(orders.json_of(r) for r in records) + "]"
+    return Response(absolutize(body, request.host_url.rstrip("/")), mimetype="application/json")
 
 
 def _status_filters() -> set[str] | None:
@@ -43,7 +47,7 @@ def list_orders():
             return json_response({"message": str(exc)}, 400)
     with state.lock:
         records = store.orders.select(page, limit, statuses=_status_filters(), since=since, until=until)
-        return json_response([_present(r) for r in records])
+        return _respond(records)
 
 
 @bp.get("/orders/count.json")
@@ -63,7 +67,7 @@ def orders_by_status(status: str):
     page, limit = paging()
     with current_state().lock:
         records = g.principal.store.orders.select(page, limit, statuses={status})
-        return json_response([_present(r) for r in records])
+        return _respond(records)
 
 
 @bp.get("/orders/after/<int:order_id>.json")
@@ -73,7 +77,7 @@ def orders_after(order_id: int):
     page, limit = paging()
     with current_state().lock:
         records = g.principal.store.orders.select(page, limit, after_id=order_id)
-        return json_response([_present(r) for r in records])
+        return _respond(records)
 
 
 @bp.get("/orders/<int:order_id>.json")
@@ -82,7 +86,7 @@ def get_order(order_id: int):
     """GET /orders/{id}.json."""
     with current_state().lock:
         record = g.principal.store.orders.get(order_id)
-        return json_response(_present(record)) if record else not_found("Order")
+        return _respond(record) if record else not_found("Order")
 
 
 @bp.put("/orders/<int:order_id>.json")
@@ -100,7 +104,7 @@ def update_order(order_id: int):
             return not_found("Order")
         if errors:
             return invalid(errors)
-        return json_response(_present(orders.update(order_id, fields, state.now_datetime())))
+        return _respond(orders.update(order_id, fields, state.now_datetime()))
 
 
 @bp.get("/orders/<int:order_id>/history.json")

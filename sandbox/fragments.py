@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-_RELATIVE_URL = '"url":"/_sandbox/'
+_RELATIVE_URL = '":"/_sandbox/'
 
 
 def dumps(value) -> str:
@@ -18,8 +18,9 @@ def dumps(value) -> str:
 
 
 def absolutize(body: str, root: str) -> str:
-    """Make every sandbox-served "url" absolute; JSON escapes quotes inside strings, so only keys match."""
-    return body.replace(_RELATIVE_URL, f'"url":"{root}/_sandbox/')
+    """Make every value starting "/_sandbox/" absolute; JSON escapes quotes inside strings, so only
+    a key's closing quote, the colon and a value's opening quote can form the pattern."""
+    return body.replace(_RELATIVE_URL, f'":"{root}/_sandbox/')
 
 
 class FragmentCache:

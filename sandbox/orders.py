@@ -9,6 +9,7 @@ from bisect import bisect_left, bisect_right
 from datetime import datetime
 
 from . import seed, seed_orders
+from .fragments import FragmentCache
 from .seed_orders import Sources
 
 STATUS_NAMES = {"abandoned": "Abandoned", "canceled": "Canceled", "pending_payment": "Pending Payment",
@@ -42,6 +43,23 @@ class OrderBook:
         self._created = [created for created, _ in skeletons]
         self._statuses = [status for _, status in skeletons]
         self._records: dict[int, dict] = {}
+        self._fragments = FragmentCache()
+        self._prerendered = 0  # position in _ids the background renderer has reached
+
+    def json_of(self, record: dict) -> str:
+        """The wrapped order as JSON text (sandbox image paths still relative), cached per record."""
+        return self._fragments.get(record["id"], record, 0, lambda: {"order": self.present(record)})
+
+    def prerender(self, budget: int) -> int:
+        """Build and render up to `budget` seeded orders ahead of requests; returns how many."""
+        done = 0
+        while self._prerendered < len(self._ids) and done < budget:
+            order_id = self._ids[self._prerendered]
+            self._prerendered += 1
+            if order_id not in self._records:
+                self.json_of(self.get(order_id))
+                done += 1
+        return done
 
     def count(self) -> int:
         """How many orders the store has."""

@@ -1,11 +1,10 @@
 """Deterministic seeded customers (CustomerFields of the spec) and the store's customer categories."""
 from __future__ import annotations
 
-import random
 import re
 from datetime import timedelta
 
-from .seed import SEED_EPOCH, slugify
+from .seed import SEED_EPOCH, Draws, slugify
 
 FIRST_NAMES = ["Camila", "Sofía", "Valentina", "Isidora", "Martina", "Catalina", "Josefa", "Antonia",
                "Benjamín", "Vicente", "Matías", "Agustín", "Tomás", "Joaquín", "Lucas", "Diego"]
@@ -31,35 +30,35 @@ def seed_index_of_email(email: str) -> int | None:
 
 def identity(store_code: str, index: int) -> tuple[str, str, str]:
     """(name, surname, email) of seeded customer `index`: cheap, so orders can quote it too."""
-    rng = random.Random(f"{store_code}:customer:{index}")
-    name, surname = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+    rng = Draws(f"{store_code}:customer:{index}")
+    name, surname = rng.pick(FIRST_NAMES), rng.pick(SURNAMES)
     return name, surname, f"{slugify(name)}.{slugify(surname)}.{index + 1}@example.com"
 
 
 def phone(store_code: str, index: int) -> str:
     """The phone number of seeded customer `index`."""
-    return f"+569{random.Random(f'{store_code}:phone:{index}').randrange(10_000_000, 99_999_999)}"
+    return f"+569{Draws(f'{store_code}:phone:{index}').between(10_000_000, 99_999_998)}"
 
 
-def address(rng: random.Random, name: str, surname: str, country: str) -> dict:
+def address(rng: Draws, name: str, surname: str, country: str) -> dict:
     """A plausible street address (ShippingAddress / BillingAddress fields)."""
-    city, municipality, region = rng.choice(_CITIES)
-    return {"name": name, "surname": surname, "address": f"{rng.choice(_STREETS)} {rng.randint(100, 3999)}",
-            "city": city, "postal": f"{rng.randint(7500000, 8999999)}", "municipality": municipality,
+    city, municipality, region = rng.pick(_CITIES)
+    return {"name": name, "surname": surname, "address": f"{rng.pick(_STREETS)} {rng.between(100, 3999)}",
+            "city": city, "postal": f"{rng.between(7500000, 8999999)}", "municipality": municipality,
             "region": region, "country": country}
 
 
 def customer(store_code: str, customer_id: int, index: int, country: str, categories: list[dict]) -> dict:
     """Seeded customer number `index` of a store, fully determined by (store_code, index)."""
     name, surname, email = identity(store_code, index)
-    rng = random.Random(f"{store_code}:customer-details:{index}")
+    rng = Draws(f"{store_code}:customer-details:{index}")
     home = address(rng, name, surname, country)
-    billing = {**home, "taxid": f"{rng.randint(5_000_000, 25_000_000)}-{rng.choice('0123456789K')}"}
+    billing = {**home, "taxid": f"{rng.between(5_000_000, 25_000_000)}-{rng.pick('0123456789K')}"}
     record = {
         "id": customer_id,
         "email": email,
         "phone": phone(store_code, index),
-        "status": "approved" if rng.random() < 0.9 else rng.choice(["pending", "disabled"]),
+        "status": "approved" if rng.random() < 0.9 else rng.pick(("pending", "disabled")),
         "accepts_marketing": rng.random() < 0.4,
         "shipping_address": home,
         "billing_address": billing,

@@ -267,7 +267,7 @@ class SandboxState:
         """Render a few untouched seeded products' JSON ahead of requests; 0 when all are done."""
         with self.lock:
             for store in list(self.stores.values()):
-                done = store.catalog.prerender(budget)
+                done = store.catalog.prerender(budget) or store.orders.prerender(budget)
                 if done:
                     return done
             return 0

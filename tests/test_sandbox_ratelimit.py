@@ -94,3 +94,56 @@ def test_profile_switch_at_runtime():
         assert response.headers["Jumpseller-PerSecondRateLimit-Limit"] == "20"
         bad = requests.post(f"{server.url}/_sandbox/config", json={"rate_limit": "turbo"}, timeout=T)
         assert bad.status_code == 400
+
+
+def _hammer(server, seconds, threads=2):
+    """Two client threads at full speed for `seconds`; returns every response's (status, remaining header)."""
+    import threading
+    import time as clock
+
+    results, stop_at = [], clock.monotonic() + seconds
+    lock = threading.Lock()
+
+    def worker():
+        session = requests.Session()
+        while clock.monotonic() < stop_at:
+            r = session.get(f"{server.url}/v1/products/count.json", auth=_owner(server), timeout=T)
+            with lock:
+                results.append((r.status_code, r.headers.get("Jumpseller-PerSecondRateLimit-Remaining")))
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return results
+
+
+def test_concurrent_clients_get_exactly_the_limit_per_window_on_a_frozen_clock():
+    with SandboxServer(rate_limit="legacy", seed_products=1, prerender=False) as server:
+        server.state.freeze_clock(True)
+        for _ in range(2):
+            results = _hammer(server, 0.4)
+            accepted = [remaining for status, remaining in results if status == 200]
+            assert len(accepted) == 8 and len(results) > 8
+            # Headers are exact under concurrency: each accepted request saw a distinct remaining count.
+            assert sorted(int(r) for r in accepted) == list(range(8))
+            assert {status for status, _ in results} == {200, 403}
+            server.state.advance_clock(1.0)  # the window slides by exactly one second: 8 more
+
+
+def test_concurrent_clients_at_full_speed_in_real_time():
+    with SandboxServer(rate_limit="current", seed_products=1, prerender=False) as server:
+        results = _hammer(server, 2.5)
+        log = requests.get(f"{server.url}/_sandbox/requests", timeout=T).json()["requests"]
+    accepted = sorted(entry["at"] for entry in log if entry["status"] == 200)
+    assert len(accepted) == sum(1 for status, _ in results if status == 200)
+    assert len(results) > len(accepted) > 40
+    for i in range(len(accepted) - 20):
+        span = accepted[i + 20] - accepted[i]
+        assert span >= 1.0   # never more than 20 in any one-second window...
+    starts = [accepted[i] for i in range(0, len(accepted), 20)]
+    # ...and full-speed clients get the next 20 as soon as the window frees up (exactly 20 per window).
+    assert all(later - earlier < 1.25 for earlier, later in zip(starts, starts[1:]))
+    # Each burst of 20 fits in one window that admits no 21st: exactly the limit per window.
+    assert all(accepted[g + 19] - accepted[g] < 1.0 for g in range(0, len(accepted) - 19, 20))

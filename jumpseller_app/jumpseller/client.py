@@ -261,9 +261,10 @@ class JumpsellerClient:
                 raise failure from exc
             failure = error_from_response(response)
             if self.budget is not None:
+                limited = isinstance(failure, errors.RateLimited)
                 self.budget.observe(response.status_code, response.headers,
-                                    retry_after=failure.retry_after if isinstance(failure, errors.RateLimited)
-                                    else None)
+                                    retry_after=failure.retry_after if limited else None,
+                                    banned=limited and failure.banned)
             if failure is None:
                 return self._decode(response, method, path)
             if isinstance(failure, errors.RateLimited):

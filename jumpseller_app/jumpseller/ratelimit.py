@@ -255,8 +255,11 @@ class StoreBudget:
             self.sleep(wait)
         return max(wait, 0.0)
 
-    def observe(self, status, headers, *, retry_after=None):
-        """Learn from a response: announced limits, requests we did not make, rate-limit refusals."""
+    def observe(self, status, headers, *, retry_after=None, banned=False):
+        """Learn from a response: announced limits, requests we did not make, rate-limit refusals.
+
+        During a ban the remaining counts say nothing about the windows after it, so only the pause applies.
+        """
         limits = limits_from_headers(headers)
         if limits and limits != self._known_limits:
             self.backend.set_limits(self.store_key, limits)
@@ -264,7 +267,7 @@ class StoreBudget:
         limits = limits or self._known_limits or self.default_limits
         remaining = remaining_from_headers(headers)
         now = self.clock()
-        if remaining is not None:
+        if remaining is not None and not banned:
             second_left, minute_left = remaining
             self.backend.add_phantoms(self.store_key, now, limits.per_second - second_left,
                                       limits.per_minute - minute_left)

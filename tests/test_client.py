@@ -1,0 +1,146 @@
+"""The API client against the live sandbox: errors, rate limits, bans, refresh in the middle of a pull."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from jumpseller_app.extensions import db
+from jumpseller_app.jumpseller import JumpsellerClient, NotFound, ScopeError, ValidationError
+from jumpseller_app.jumpseller.auth import BasicAuth
+from jumpseller_app.jumpseller.client import RetryPolicy
+from jumpseller_app.jumpseller.ratelimit import SQLiteBackend, StoreBudget
+from jumpseller_app.models import Store
+from jumpseller_app.services.credentials import client_for
+
+from .conftest import install
+from .test_basic_connect import sandbox_credentials
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST_RETRY = RetryPolicy(base_delay=0.01, max_delay=0.05)
+
+
+def control(sandbox, path, **body):
+    response = requests.post(f"{sandbox.url}/_sandbox/{path}", json=body, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def stats(sandbox):
+    return requests.get(sandbox.url + "/_sandbox/stats", timeout=5).json()
+
+
+def basic_client(sandbox, tmp_path, *, budget=True, code="sandbox"):
+    """A client as a plain script would build it: Basic auth, the shared SQLite budget."""
+    login, authtoken = sandbox_credentials(sandbox, code)
+    session = requests.Session()
+    session.auth = BasicAuth(login, authtoken)
+    shared = StoreBudget(SQLiteBackend(tmp_path / "budget.sqlite3"), code) if budget else None
+    return JumpsellerClient(session=session, base_url=sandbox.url + "/v1", budget=shared, retry=FAST_RETRY,
+                            timeout=5)
+
+
+def flood(sandbox, code, count):
+    """Spend the store's budget from outside our client (another script on the same store)."""
+    login, authtoken = sandbox_credentials(sandbox, code)
+    with requests.Session() as session:
+        session.auth = (login, authtoken)
+        return [session.get(sandbox.url + "/v1/products/count.json", timeout=5).status_code for _ in range(count)]
+
+
+def test_crud_and_error_mapping(sandbox, tmp_path):
+    client = basic_client(sandbox, tmp_path)
+    created = client.products.create({"name": "Poncho de alpaca", "price": 45990, "stock": 3})
+    assert client.products.get(created["id"])["name"] == "Poncho de alpaca"
+    assert client.products.update(created["id"], {"stock": 7})["stock"] == 7
+    with pytest.raises(ValidationError) as invalid:
+        client.products.create({"price": 10})
+    assert invalid.value.status == 422 and invalid.value.errors
+    client.products.delete(created["id"])
+    with pytest.raises(NotFound):
+        client.products.get(created["id"])
+
+
+def test_scope_error_is_raised_at_once_not_retried(app, live_app, browser, sandbox):
+    app.config["JUMPSELLER_SCOPES"] = "read_store"
+    install(browser, live_app)
+    before = stats(sandbox)["api_requests"]["sandbox"]
+    with app.app_context():
+        client = client_for(db.session.scalar(select(Store)))
+        with pytest.raises(ScopeError):
+            client.products.count()
+    assert stats(sandbox)["api_requests"]["sandbox"] == before + 1
+
+
+@pytest.mark.parametrize("sandbox_options", [{"rate_limit": "legacy"}, {"rate_limit": "current"}],
+                         ids=["legacy-403", "current-429"])
+def test_a_rate_limit_refusal_is_waited_out_the_same_way_in_both_profiles(sandbox, sandbox_options, tmp_path):
+    limit = 8 if sandbox_options["rate_limit"] == "legacy" else 20
+    refused = [s for s in flood(sandbox, "sandbox", limit + 4) if s != 200]
+    assert refused and set(refused) == {403 if limit == 8 else 429}
+    client = basic_client(sandbox, tmp_path, budget=False)
+    started = time.monotonic()
+    assert client.products.count() == 25
+    assert client.stats["rate_limited"] >= 1 and time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("sandbox_options", [{"rate_limit": "current", "ban_threshold": 3, "ban_seconds": 2}])
+def test_a_ban_is_waited_out(sandbox, tmp_path):
+    flood(sandbox, "sandbox", 30)                             # many refusals: the store is banned
+    banned = requests.get(sandbox.url + "/v1/products/count.json", auth=sandbox_credentials(sandbox), timeout=5)
+    assert banned.status_code == 429 and "Jumpseller-BannedByRateLimit-Reset" in banned.headers
+    client = basic_client(sandbox, tmp_path)
+    started = time.monotonic()
+    assert client.products.count() == 25
+    assert 0.5 <= time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("sandbox_options", [{"rate_limit": "legacy", "seed_products": 350}])
+def test_token_expiring_in_the_middle_of_a_pull_refreshes_once_and_skips_nothing(app, live_app, browser, sandbox):
+    install(browser, live_app)
+    ids = []
+    with app.app_context():
+        client = client_for(db.session.scalar(select(Store)))
+        for product in client.products.iter_all(limit=100):
+            ids.append(product["id"])
+            if len(ids) == 150:                               # in the middle of page 2
+                control(sandbox, "tokens/expire", store="sandbox")
+    assert len(ids) == 350 and len(set(ids)) == 350
+    assert ids == sorted(ids)
+    assert stats(sandbox)["token_requests"].get("refresh_token") == 1
+    assert stats(sandbox)["rate_limit_hits"]["sandbox"] == 0
+
+
+@pytest.mark.parametrize("sandbox_options", [{"rate_limit": "legacy"}])
+def test_two_processes_sharing_a_budget_never_exceed_the_limit(sandbox, tmp_path):
+    login, authtoken = sandbox_credentials(sandbox)
+    script = "\n".join([
+        "import json, sys, time, requests",
+        "from jumpseller_app.jumpseller import JumpsellerClient",
+        "from jumpseller_app.jumpseller.auth import BasicAuth",
+        "from jumpseller_app.jumpseller.ratelimit import SQLiteBackend, StoreBudget",
+        "url, login, token, db, start = sys.argv[1:6]",
+        "session = requests.Session(); session.auth = BasicAuth(login, token)",
+        "client = JumpsellerClient(session=session, base_url=url,",
+        "                          budget=StoreBudget(SQLiteBackend(db), 'sandbox'))",
+        "time.sleep(max(0, float(start) - time.time()))",
+        "end = float(start) + 4.0",
+        "while time.time() < end: client.products.list(page=1, limit=5)",
+        "print(json.dumps(client.stats))",
+    ])
+    start = time.time() + 2.0
+    procs = [subprocess.Popen([sys.executable, "-c", script, sandbox.url + "/v1", login, authtoken,
+                               str(tmp_path / "budget.sqlite3"), str(start)], cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    results = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
+    made = sum(r["requests"] for r in results)
+    assert stats(sandbox)["rate_limit_hits"]["sandbox"] == 0
+    assert sum(r["rate_limited"] for r in results) == 0
+    # 4 seconds at 8/s, both processes together: the budget is used, not wasted.
+    assert 32 <= made <= 8 * 5 + 1
+    assert min(r["requests"] for r in results) >= 8           # and neither process starves
