@@ -127,9 +127,9 @@ def _finish(response):
     if decision is not None and not fault_http.is_gateway_answer(fault):
         response.headers.update(decision.headers())
     store_code = g.get("store_code")
-    if store_code is not None:
+    if store_code is not None and decision is not None:
         status = None if fault is not None and fault.kind == "drop" else response.status_code
-        current_state().record_request(store_code, request.method, request.path, status,
+        current_state().record_request(store_code, decision.at, request.method, request.path, status,
                                        fault.kind if fault else None)
     return fault_http.finish(response)
 

@@ -38,6 +38,7 @@ class Decision:
     per_minute_limit: int
     per_minute_remaining: int
     banned_until: float | None = None
+    at: float = 0.0  # sandbox time the request was counted (the request log uses it)
 
     def headers(self) -> dict[str, str]:
         """The Jumpseller rate-limit headers for this decision."""

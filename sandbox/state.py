@@ -12,7 +12,7 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from . import seed
@@ -222,9 +222,9 @@ class SandboxState:
     def rate_limit(self, bucket: str) -> Decision:
         """Count one API request against a bucket under the current profile."""
         with self.lock:
-            cfg = self.config
-            return self.limiter.check(bucket, self.now(), PROFILES[cfg.rate_limit],
-                                      cfg.ban_threshold, cfg.ban_seconds)
+            cfg, now = self.config, self.now()
+            decision = self.limiter.check(bucket, now, PROFILES[cfg.rate_limit], cfg.ban_threshold, cfg.ban_seconds)
+            return replace(decision, at=now)
 
     # -- stores --------------------------------------------------------------------------------
     def add_store(self, *, code: str, name: str | None = None, currency: str = "CLP", country: str = "CL",
@@ -449,11 +449,11 @@ class SandboxState:
         with self.lock:
             self.counters.api_requests[store_code] = self.counters.api_requests.get(store_code, 0) + 1
 
-    def record_request(self, store_code: str, method: str, path: str, status: int | None,
+    def record_request(self, store_code: str, at: float, method: str, path: str, status: int | None,
                        fault: str | None) -> None:
-        """Log one /v1 request of a store (status None: the connection was dropped unanswered)."""
+        """Log one /v1 request of a store, counted at `at` (status None: dropped unanswered)."""
         with self.lock:
-            self.traffic.record(store_code, self.now(), method, path, status, fault)
+            self.traffic.record(store_code, at, method, path, status, fault)
 
     def request_log(self, store_code: str) -> list[dict]:
         """A store's logged /v1 requests, oldest first."""

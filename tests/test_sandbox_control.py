@@ -105,6 +105,7 @@ def test_cli_prints_url_and_credentials():
         port = probe.port
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--port", str(port), "--seed-products", "2", "--rate-limit", "off",
+         "--seed-orders", "7", "--seed-customers", "4",
          "--redirect-uri", "http://localhost:5000/oauth/callback", "--redirect-uri", "http://localhost:8000/cb"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -117,7 +118,31 @@ def test_cli_prints_url_and_credentials():
         info = requests.get(f"http://127.0.0.1:{port}/v1/store/info.json",
                             auth=(default_login(), default_authtoken()), timeout=T)
         assert info.status_code == 200 and info.json()["name"] == "Sandbox Store"
+        stores = requests.get(f"http://127.0.0.1:{port}/_sandbox/stores", timeout=T).json()["stores"]
+        assert (stores[0]["order_count"], stores[0]["customer_count"]) == (7, 4)
     finally:
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+def test_store_seed_sizes_and_clock_freeze(srv):
+    created = requests.post(f"{srv.url}/_sandbox/stores", json={"code": "sizes", "seed_products": 0,
+                                                                "seed_orders": 12, "seed_customers": 0}, timeout=T)
+    assert created.status_code == 201
+    body = created.json()
+    assert (body["product_count"], body["order_count"], body["customer_count"]) == (0, 12, 0)
+    order = requests.get(f"{srv.url}/v1/orders.json", auth=(body["login"], body["authtoken"]),
+                         params={"limit": 1}, timeout=T).json()[0]["order"]
+    assert "id" not in order["customer"] and order["products"][0]["name"]  # guest buyer, generic line
+    bad = requests.post(f"{srv.url}/_sandbox/stores", json={"code": "neg", "seed_orders": -1}, timeout=T)
+    assert bad.status_code == 400
+
+    frozen = requests.post(f"{srv.url}/_sandbox/clock", json={"freeze": True}, timeout=T).json()
+    assert frozen["frozen"] is True
+    later = requests.post(f"{srv.url}/_sandbox/clock", json={"advance": 10}, timeout=T).json()
+    assert later["now"] == frozen["now"] + 10
+    thawed = requests.post(f"{srv.url}/_sandbox/clock", json={"freeze": False}, timeout=T).json()
+    assert thawed["frozen"] is False and thawed["now"] >= later["now"]
+    assert requests.post(f"{srv.url}/_sandbox/clock", json={}, timeout=T).status_code == 400
+    assert requests.post(f"{srv.url}/_sandbox/clock", json={"freeze": "yes"}, timeout=T).status_code == 400

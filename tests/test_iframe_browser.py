@@ -1,0 +1,168 @@
+"""The embedded app in headless Chromium: the sandbox admin (127.0.0.1) frames the app (localhost), cross-site.
+
+Run once with the browser's defaults (third-party cookies blocked, Partitioned cookies allowed) and once with
+every cookie of the app refused inside the admin (the Safari-like case), where the session token takes over.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+from . import iframe_support as support
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")
+
+
+@pytest.fixture
+def app_config(app_config, sandbox):
+    """Framing allowed for the sandbox admin; scopes for the dashboard."""
+    return support.iframe_config(app_config, sandbox)
+
+
+@pytest.fixture
+def playwright():
+    """Playwright's sync API for one test."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as driver:
+        yield driver
+
+
+def launch(playwright, tmp_path, *, block_app_cookies_in=None):
+    """A fresh Chromium profile; optionally refusing the app's cookies when embedded under another site.
+
+    Chromium has no switch that blocks Partitioned cookies too, so the profile carries a cookie content
+    setting instead: cookies of http://localhost:* are blocked when the top-level site is the admin's.
+    """
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    if block_app_cookies_in:
+        pattern = f"http://localhost:*,{block_app_cookies_in}"
+        prefs = {"profile": {"content_settings": {"exceptions": {"cookies": {pattern: {"setting": 2}}}}}}
+        (profile / "Default" / "Preferences").write_text(json.dumps(prefs))
+    return playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=ARGS, viewport={"width": 1280, "height": 1100})
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def open_app_in_admin(context, sandbox, client_id):
+    """Sandbox admin → Apps → Open: the app framed in the admin; returns (page, frame locator)."""
+    page = context.new_page()
+    page.goto(sandbox.url + "/_sandbox/login?store=sandbox&next=/admin")
+    assert page.get_by_test_id("admin-store-name").text_content() == "Sandbox Store"
+    page.get_by_test_id("nav-apps").click()
+    page.get_by_test_id("open-app").first.click()
+    page.wait_for_url(f"**/admin/apps/{client_id}")
+    return page, page.frame_locator("#app-frame")
+
+
+def connect_with_popup(page, frame, *, expect_consent):
+    """Press Connect in the iframe, approve in the popup, and wait for the popup to close itself."""
+    button = frame.get_by_test_id("connect")
+    button.wait_for()
+    frame.locator("[data-connect][data-ready='1']").wait_for()
+    with page.expect_popup() as popup_info:
+        button.click()
+    popup = popup_info.value
+    if expect_consent:
+        popup.get_by_role("button", name="Approve").click()
+    popup.wait_for_event("close", timeout=15000)
+
+
+def in_admin_partition(context):
+    """The app's cookies stored in the admin site's partition (http://127.0.0.1), i.e. the iframe's own."""
+    return [c for c in context.cookies() if c["domain"] == "localhost" and c.get("partitionKey") == "http://127.0.0.1"]
+
+
+def app_frame(page):
+    """The app's frame object (for its URL)."""
+    return next(f for f in page.frames if f.name == "" and f != page.main_frame)
+
+
+@pytest.fixture
+def admin_setup(app, live_app, sandbox):
+    """The sandbox admin frames this test's app."""
+    requests.post(sandbox.url + "/_sandbox/config", json={"app_url": live_app.url + "/"}, timeout=5).raise_for_status()
+    return sandbox.state.config.client_id
+
+
+@pytest.mark.parametrize("cookies", ["partitioned", "blocked"])
+def test_connect_in_the_admin_iframe_then_settings_persist(playwright, tmp_path, sandbox, live_app, admin_setup,
+                                                           cookies):
+    blocked = cookies == "blocked"
+    context = launch(playwright, tmp_path, block_app_cookies_in=sandbox.url if blocked else None)
+    try:
+        page, frame = open_app_in_admin(context, sandbox, admin_setup)
+        assert frame.get_by_test_id("connect").is_visible()
+        shot(page, f"{cookies}-1-connect")
+        connect_with_popup(page, frame, expect_consent=True)
+
+        frame.get_by_test_id("store-title").wait_for(timeout=15000)
+        assert frame.get_by_test_id("store-title").text_content() == "Sandbox Store"
+        assert frame.get_by_test_id("count-products").text_content() == "25"
+        # Cookie mode keeps the token out of the address; the blocked browser lives on the token.
+        assert ("t=" in app_frame(page).url) is blocked
+        shot(page, f"{cookies}-2-dashboard")
+
+        frame.locator("input[name=widget_title]").fill("Ofertas de la semana")
+        frame.get_by_test_id("save").click()
+        frame.get_by_test_id("saved").wait_for()
+
+        if blocked:
+            # Prove the browser really refuses the app's cookies in the frame: no partitioned one was stored
+            # (the popup's top-level cookie exists, but the iframe can never see it).
+            assert not in_admin_partition(context)
+            # The app's own links carry the session: the saved page, fetched anew, still knows the store.
+            app_frame(page).goto(app_frame(page).url)
+            assert frame.locator("input[name=widget_title]").input_value() == "Ofertas de la semana"
+            # A reload of the admin loses the token (no cookie can hold it): Connect again, instantly approved.
+            page.reload()
+            connect_with_popup(page, frame, expect_consent=False)
+            frame.get_by_test_id("store-title").wait_for(timeout=15000)
+        else:
+            assert in_admin_partition(context)
+            page.reload()
+            frame.get_by_test_id("store-title").wait_for(timeout=15000)
+        assert frame.locator("input[name=widget_title]").input_value() == "Ofertas de la semana"
+        shot(page, f"{cookies}-3-after-reload")
+    finally:
+        context.close()
+
+
+def test_a_site_not_in_frame_ancestors_cannot_frame_the_app(playwright, tmp_path, sandbox, live_app, admin_setup):
+    context = launch(playwright, tmp_path)
+    try:
+        page = context.new_page()
+        hostile = "http://evil.example/"
+        page.route(hostile, lambda route: route.fulfill(
+            content_type="text/html", body=f'<h1>Not Jumpseller</h1><iframe id="f" src="{live_app.url}/"></iframe>'))
+        with page.expect_response(live_app.url + "/") as answer:
+            page.goto(hostile)
+        assert "frame-ancestors" in answer.value.headers["content-security-policy"]   # the app did answer...
+        page.wait_for_timeout(1000)
+        child = next(f for f in page.frames if f != page.main_frame)
+        # ...but Chromium replaced the frame with its error page instead of showing the app.
+        assert child.url.startswith("chrome-error://"), child.url
+        shot(page, "foreign-framing-refused")
+
+        # Control: the sandbox admin (listed in frame-ancestors) does get the app.
+        admin, frame = open_app_in_admin(context, sandbox, admin_setup)
+        frame.get_by_test_id("connect").wait_for(timeout=10000)
+    finally:
+        context.close()
+
+
+def test_chromium_is_on_the_expected_path():
+    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists()
