@@ -4,6 +4,11 @@ WIDTH, HEIGHT = 600, 180
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 8, 8, 12, 22
 
 
+def money(value):
+    """An amount with thousands separators and two decimals."""
+    return f"{float(value or 0):,.2f}"
+
+
 def orders_and_sales(daily):
     """Bars, a polyline and labels for the daily series (any length; empty gives an empty chart)."""
     n = len(daily)
@@ -17,7 +22,8 @@ def orders_and_sales(daily):
         x = PAD_LEFT + i * step
         h = inner_h * day["orders"] / max_orders
         bars.append({"x": round(x + step * 0.15, 1), "y": round(PAD_TOP + inner_h - h, 1),
-                     "w": round(step * 0.7, 1), "h": round(h, 1), "day": day})
+                     "w": round(step * 0.7, 1), "h": round(h, 1),
+                     "title": f"{day['date']}: {day['orders']} · {money(day['sales'])}"})
         y = PAD_TOP + inner_h - inner_h * day["sales"] / max_sales
         points.append(f"{round(x + step / 2, 1)},{round(y, 1)}")
     labels = []

@@ -1,7 +1,7 @@
 """Languages: English, Spanish and Portuguese, from the store's setting or else the browser's Accept-Language."""
 
 from flask import g, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 
 from .config import ROOT
 
@@ -22,3 +22,15 @@ def init_app(app):
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    # Templates call gettext dozens of times per page: look the catalog up once per request, not per string.
+    app.jinja_env.install_gettext_callables(
+        lambda text: _request_translations().gettext(text),
+        lambda singular, plural, n: _request_translations().ngettext(singular, plural, n),
+        newstyle=True)
+
+
+def _request_translations():
+    cached = g.get("_translations")
+    if cached is None:
+        cached = g._translations = get_translations()
+    return cached

@@ -7,10 +7,13 @@ every cookie of the app refused inside the admin (the Safari-like case), where t
 import json
 import os
 import shutil
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
+from werkzeug.serving import make_server
 
 from . import iframe_support as support
 
@@ -91,6 +94,24 @@ def app_frame(page):
     return next(f for f in page.frames if f.name == "" and f != page.main_frame)
 
 
+@contextmanager
+def hostile_site(app_url):
+    """Another local origin (not in frame-ancestors) whose page frames the app."""
+    def wsgi(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [f'<h1>Not Jumpseller</h1><iframe id="f" src="{app_url}"></iframe>'.encode()]
+
+    server = make_server("127.0.0.1", 0, wsgi, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
 @pytest.fixture
 def admin_setup(app, live_app, sandbox):
     """The sandbox admin frames this test's app."""
@@ -145,16 +166,15 @@ def test_a_site_not_in_frame_ancestors_cannot_frame_the_app(playwright, tmp_path
     context = launch(playwright, tmp_path)
     try:
         page = context.new_page()
-        hostile = "http://evil.example/"
-        page.route(hostile, lambda route: route.fulfill(
-            content_type="text/html", body=f'<h1>Not Jumpseller</h1><iframe id="f" src="{live_app.url}/"></iframe>'))
-        with page.expect_response(live_app.url + "/") as answer:
-            page.goto(hostile)
-        assert "frame-ancestors" in answer.value.headers["content-security-policy"]   # the app did answer...
-        page.wait_for_timeout(1000)
-        child = next(f for f in page.frames if f != page.main_frame)
-        # ...but Chromium replaced the frame with its error page instead of showing the app.
-        assert child.url.startswith("chrome-error://"), child.url
+        with hostile_site(live_app.url + "/") as hostile:
+            with page.expect_response(live_app.url + "/") as answer:
+                page.goto(hostile)
+            assert "frame-ancestors" in answer.value.headers["content-security-policy"]   # the app answered...
+            page.wait_for_timeout(1000)
+            child = next(f for f in page.frames if f != page.main_frame)
+            # ...but Chromium showed its error page in the frame instead of the app.
+            assert child.url.startswith("chrome-error://"), child.url
+            assert child.locator("[data-testid=connect]").count() == 0
         shot(page, "foreign-framing-refused")
 
         # Control: the sandbox admin (listed in frame-ancestors) does get the app.

@@ -1,6 +1,7 @@
 """Stores: identify them from /store/info.json and keep one row per store code."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Settings, Store, StoreStatus, utcnow
@@ -25,6 +26,12 @@ def store_code_from_info(info):
 def get_store(code):
     """The store with this code, or None."""
     return db.session.scalar(select(Store).where(Store.code == code))
+
+
+def load_store(code):
+    """The store with this code and everything its pages show, in one query; None if unknown."""
+    return db.session.scalar(select(Store).where(Store.code == code).options(
+        joinedload(Store.settings), joinedload(Store.credential), joinedload(Store.snapshot)))
 
 
 def upsert_store(info, *, auth_mode, scopes=""):

@@ -13,9 +13,14 @@ bp = Blueprint("main", __name__)
 @bp.before_app_request
 def _load_store():
     code = session.get("store_code")
-    store = stores.get_store(code) if code else None
+    store = stores.load_store(code) if code else None
     # A disconnected store's old sessions and tokens open nothing.
     g.store = store if store is not None and store.status != StoreStatus.DISCONNECTED else None
+
+
+@bp.app_template_filter("money")
+def _money(value, currency=""):
+    return f"{charts.money(value)} {currency}".strip()
 
 
 def _page(*, settings=None, errors=None, status=200):
