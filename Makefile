@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 5001
 SEED_PRODUCTS ?= 200
 export PORT SANDBOX_PORT
 
-.PHONY: run test bench install install-dev clean
+.PHONY: run test bench install install-dev clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: install
 	$(BIN)/flask --app app db upgrade
 	@set -e; \
 	$(BIN)/python -m sandbox --port $(SANDBOX_PORT) --seed-products $(SEED_PRODUCTS) \
-	  --redirect-uri http://localhost:$(PORT)/oauth/callback & sandbox_pid=$$!; \
+	  --redirect-uri http://localhost:$(PORT)/oauth/callback --app-url http://localhost:$(PORT)/ & sandbox_pid=$$!; \
 	trap 'kill $$sandbox_pid 2>/dev/null' EXIT INT TERM; \
 	sleep 1; \
 	echo ""; \
@@ -47,6 +47,12 @@ test: install-dev
 ## make bench: the benchmarks under bench/, one JSON line each.
 bench: install-dev
 	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+## make translations: re-extract the strings, merge them into es/pt, compile the .mo files (committed).
+translations: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -w 120
+	$(BIN)/pybabel compile -d translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

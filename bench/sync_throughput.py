@@ -109,12 +109,12 @@ def our_client(api_url, login, authtoken, budget_db, store):
     return JumpsellerClient(session=session, base_url=api_url, budget=StoreBudget(SQLiteBackend(budget_db), store))
 
 
-def pull_ours(sandbox, login, authtoken, budget_db):
+def pull_ours(sandbox, login, authtoken, budget_db, concurrency):
     """The whole catalog through our client; returns (requests, seconds, products)."""
     client = our_client(sandbox.url + "/v1", login, authtoken, budget_db, "sandbox")
     start = time.perf_counter()
     expected = client.products.count()
-    ids = [product["id"] for product in client.products.iter_all(limit=PAGE)]
+    ids = [product["id"] for product in client.products.iter_all(limit=PAGE, concurrency=concurrency)]
     seconds = time.perf_counter() - start
     assert len(ids) == len(set(ids)) == expected, "catalog incomplete or duplicated"
     return client.stats["requests"], seconds, len(ids)
@@ -215,6 +215,7 @@ def main():
     parser.add_argument("--store-products", type=int, default=None,
                         help="products per store in the multi-store run (default: products / stores)")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--concurrency", type=int, default=4, help="threads pulling pages of one catalog")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
     parser.add_argument("--budget-db", help=argparse.SUPPRESS)
@@ -231,7 +232,8 @@ def main():
     try:
         login, authtoken = sandbox.credentials("sandbox")
         sandbox.control("POST", "reset")
-        made, seconds, products = pull_ours(sandbox, login, authtoken, os.path.join(tmp, "one.sqlite3"))
+        made, seconds, products = pull_ours(sandbox, login, authtoken, os.path.join(tmp, "one.sqlite3"),
+                                            args.concurrency)
         bound = bound_seconds(made)
         figures = {
             "products": products,

@@ -190,7 +190,10 @@ def test_dashboard_reads_the_cache_and_refresh_updates_it(app, live_app, sandbox
     assert 'data-testid="chart"' in page.text and "CLP" in page.text
     with app.app_context():
         snapshot = db.session.scalar(select(Store)).snapshot
-        assert snapshot.fetched_at is not None and len(snapshot.daily) == 30
+        assert snapshot.fetched_at is not None and len(snapshot.daily) == 30 and snapshot.last_error is None
+        assert snapshot.orders_count is not None and snapshot.customers_count is not None
+    if snapshot.latest_orders:
+        assert 'data-testid="latest-orders"' in page.text
 
     fields = form_fields(page.text, "settings-form")
     refreshed = browser.post(live_app.url + "/refresh", data={"csrf_token": fields["csrf_token"]}, timeout=10)

@@ -1,7 +1,9 @@
 """JumpsellerClient: JSON over HTTP with one error map, page generators and resource groups."""
 
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
@@ -71,9 +73,42 @@ class Resource:
         items = self._client.get(f"{self.path}.json", params={"page": page, "limit": limit, **params})
         return [unwrap(item, self.key) for item in items]
 
-    def iter_all(self, *, limit=PAGE_LIMIT, **params):
-        """Every item, page by page, stopping at the first short page."""
-        return self._iter_pages(f"{self.path}.json", limit=limit, **params)
+    def iter_all(self, *, limit=PAGE_LIMIT, concurrency=1, **params):
+        """Every item, page by page, stopping at the first short page.
+
+        With `concurrency` > 1 the pages the count announces are fetched by that many threads, so the rate
+        budget's slots are used even while some answers are slow; items still come out in page order.
+        """
+        path = f"{self.path}.json"
+        if concurrency <= 1:
+            return self._iter_pages(path, limit=limit, **params)
+        return self._iter_pages_concurrently(path, limit=limit, concurrency=concurrency, **params)
+
+    def _iter_pages_concurrently(self, path, *, limit, concurrency, **params):
+        pages = max(1, -(-self.count() // limit))
+
+        def fetch(page):
+            return self._client.get(path, params={**params, "page": page, "limit": limit})
+
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="jumpseller-page") as pool:
+            items = []
+            # A window of futures ahead of the consumer: bounded memory, pages yielded in order.
+            pending = {page: pool.submit(fetch, page) for page in range(1, min(pages, concurrency * 2) + 1)}
+            for page in range(1, pages + 1):
+                items = pending.pop(page).result()
+                following = page + concurrency * 2
+                if following <= pages:
+                    pending[following] = pool.submit(fetch, following)
+                yield from (unwrap(item, self.key) for item in items)
+        if len(items) == limit:
+            # The catalog grew during the pull: go on one page at a time until a short page.
+            page = pages + 1
+            while True:
+                items = fetch(page)
+                yield from (unwrap(item, self.key) for item in items)
+                if len(items) < limit:
+                    return
+                page += 1
 
     def iter_after(self, after_id, *, limit=PAGE_LIMIT, **params):
         """Items with an id above `after_id` (`/{path}/after/{id}.json`), for incremental pulls."""
@@ -213,6 +248,7 @@ class JumpsellerClient:
         self.retry = retry
         self.sleep = sleep
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0}
+        self._stats_lock = threading.Lock()
         self.store = StoreResource(self)
         self.locations = Resource(self, "locations", "location", send_key=None)
         self.categories = Resource(self, "categories", "category")
@@ -248,7 +284,7 @@ class JumpsellerClient:
             attempt += 1
             if self.budget is not None:
                 self.budget.acquire()
-            self.stats["requests"] += 1
+            self._count("requests")
             try:
                 response = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
             except requests.RequestException as exc:
@@ -269,7 +305,7 @@ class JumpsellerClient:
                 return self._decode(response, method, path)
             if isinstance(failure, errors.RateLimited):
                 # Refused before doing anything, so safe to repeat for any method; the budget now waits.
-                self.stats["rate_limited"] += 1
+                self._count("rate_limited")
                 waited_for_limits += failure.retry_after
                 if waited_for_limits <= self.retry.max_rate_limit_wait:
                     if self.budget is None:
@@ -282,8 +318,12 @@ class JumpsellerClient:
                 continue
             raise failure
 
+    def _count(self, name):
+        with self._stats_lock:
+            self.stats[name] += 1
+
     def _pause(self, seconds):
-        self.stats["retries"] += 1
+        self._count("retries")
         self.sleep(seconds)
 
     @staticmethod

@@ -26,8 +26,9 @@ def _money(value, currency=""):
 def _page(*, settings=None, errors=None, status=200):
     store = g.store
     snapshot = snapshots.snapshot_of(store)
+    chart = charts.orders_and_sales(snapshot.daily or [])
     page = render_template(
-        "index.html", store=store, snapshot=snapshot, chart=charts.orders_and_sales(snapshot.daily or []),
+        "index.html", store=store, snapshot=snapshot, chart=chart, chart_marks=charts.svg_marks(chart, store.currency),
         settings=settings or app_settings.current(store), errors=errors or {},
         connection=connection.status(store), locales=app_settings.LOCALES,
         saved=request.args.get("saved") == "1", refreshed=request.args.get("refreshed"),
