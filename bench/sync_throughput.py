@@ -69,13 +69,16 @@ class Sandbox:
     def __init__(self, products):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Its access log goes to a file: an unread pipe would fill up and stall the server.
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "--port", str(self.port), "--seed-products", str(products),
-             "--rate-limit", "legacy"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             "--rate-limit", "legacy"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log, text=True)
         deadline = time.time() + 120
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("sandbox exited: " + self.proc.stderr.read()[-2000:])
+                self.log.seek(0)
+                raise RuntimeError("sandbox exited: " + self.log.read()[-2000:])
             try:
                 if requests.get(self.url + "/_sandbox/stats", timeout=1).ok:
                     return
@@ -101,6 +104,7 @@ class Sandbox:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.log.close()
 
 
 def our_client(api_url, login, authtoken, budget_db, store):

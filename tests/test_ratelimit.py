@@ -96,7 +96,7 @@ def test_budget_is_shared_by_two_processes_on_both_backends(backend_kind, tmp_pa
         "time.sleep(max(0, float(start) - time.time()))",
         "print(json.dumps([backend.reserve(store, Limits(), time.time()) for _ in range(150)]))",
     ])
-    start = time.time() + 1.5
+    start = time.time() + 3.0
     procs = [subprocess.Popen([sys.executable, "-c", script, backend_kind, target, store, str(start)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True) for _ in range(2)]
     slots = [s for p in procs for s in json.loads(p.communicate(timeout=60)[0])]
