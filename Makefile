@@ -37,6 +37,7 @@ run: install
 	echo ""; \
 	echo "  App:     http://localhost:$(PORT)/  (install it: http://localhost:$(PORT)/oauth/install)"; \
 	echo "  Sandbox: http://127.0.0.1:$(SANDBOX_PORT)/  (a local stand-in for Jumpseller)"; \
+	echo "  Admin:   http://127.0.0.1:$(SANDBOX_PORT)/admin/apps  (open the app inside a store admin, as merchants do)"; \
 	echo ""; \
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind localhost:$(PORT) --workers 2 app:app
 
