@@ -84,7 +84,8 @@ def test_tampered_secret_gets_no_session(app, live_app, sandbox, browser, popup)
     assert "Connect your Jumpseller store" in browser.get(live_app.url + "/", timeout=5).text
     # A hash that was never bound cannot be claimed either: the popup never finished.
     other_secret, other_hash = support.new_secret()
-    popup.get(live_app.url + "/oauth/install", params={"handoff": other_hash}, allow_redirects=False, timeout=5)
+    popup.get(live_app.url + "/oauth/install", params={"handoff": other_hash}, allow_redirects=False,
+              headers={"Sec-Fetch-Site": "same-origin"}, timeout=5)
     pending = support.claim(browser, live_app, other_secret, connect_page.text)
     assert pending.status_code == 202 and pending.json()["status"] == "pending"
 
@@ -263,3 +264,22 @@ def test_html_responses_carry_the_security_headers(app, live_app, sandbox, brows
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     error = browser.get(live_app.url + "/nope", timeout=5)
     assert error.status_code == 404 and "frame-ancestors" in error.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("opened_from", [{"Sec-Fetch-Site": "none"}, {"Sec-Fetch-Site": "cross-site"},
+                                         {"Referer": "https://evil.example/"}, {}])
+def test_a_handoff_link_not_opened_by_the_app_binds_nothing(app, live_app, sandbox, browser, opened_from):
+    """Someone who made a secret and mailed the install link must not get a session for the victim's store."""
+    from sqlalchemy import select
+
+    from jumpseller_app.extensions import db
+    from jumpseller_app.models import OAuthState
+
+    from .iframe_support import new_secret
+
+    _, handoff_hash = new_secret()
+    start = browser.get(live_app.url + "/oauth/install", params={"handoff": handoff_hash}, headers=opened_from,
+                        allow_redirects=False, timeout=10)
+    assert start.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(OAuthState.handoff_hash)) is None

@@ -7,11 +7,24 @@ from ..services import install
 bp = Blueprint("oauth", __name__, url_prefix="/oauth")
 
 
+def _opened_by_the_app():
+    """Whether this navigation was started by the app's own page (its iframe opening the install popup).
+
+    A handoff link sent by someone else (an email, another site) must not bind: otherwise whoever made the
+    secret could have the merchant install, then claim a session for the merchant's store.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    referrer = request.referrer or ""
+    return referrer.startswith(request.host_url)
+
+
 @bp.get("/install")
 def start():
     """Send the merchant to Jumpseller to approve the app's scopes."""
-    return redirect(install.start_install(next_path=request.args.get("next", "/"),
-                                          handoff_hash=request.args.get("handoff")))
+    handoff_hash = request.args.get("handoff") if _opened_by_the_app() else None
+    return redirect(install.start_install(next_path=request.args.get("next", "/"), handoff_hash=handoff_hash))
 
 
 @bp.get("/callback")
