@@ -25,8 +25,9 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 
-    from . import i18n, security, sessions
+    from . import i18n, page_cache, security, sessions
     sessions.init_app(app)
+    page_cache.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     if app.config["PROXY_FIX_HOPS"]:

@@ -55,6 +55,16 @@ def _request_token(request):
 class IframeSessionInterface(SecureCookieSessionInterface):
     """The cookie session, falling back to the request's session token when no cookie came with it."""
 
+    def get_signing_serializer(self, app):
+        """Flask's serializer, built once per secret: building one costs a trial dump, and it is needed twice."""
+        if not app.secret_key:
+            return None
+        fingerprint = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = app.extensions.get("session_serializer")
+        if cached is None or cached[0] != fingerprint:
+            cached = app.extensions["session_serializer"] = (fingerprint, super().get_signing_serializer(app))
+        return cached[1]
+
     def open_session(self, app, request):
         """The cookie's session if it names a store; otherwise the token's, marked `via_token`."""
         session = super().open_session(app, request)

@@ -1,11 +1,12 @@
 """The root route: what the merchant sees inside the Jumpseller admin (dashboard, settings, connection)."""
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 
-from .. import charts
+from .. import charts, i18n, page_cache
 from ..models import StoreStatus
-from ..services import app_settings, connection, snapshots, stores
-from ..sessions import TOKEN_PARAM, app_url, via_token
+from ..services import app_settings, connection, snapshots, store_view, stores
+from ..sessions import TOKEN_PARAM, app_url, session_token, via_token
 
 bp = Blueprint("main", __name__)
 
@@ -13,7 +14,8 @@ bp = Blueprint("main", __name__)
 @bp.before_app_request
 def _load_store():
     code = session.get("store_code")
-    store = stores.load_store(code) if code else None
+    # A read-only view is enough to render pages; views that change the store load the ORM object.
+    store = store_view.load(code) if code else None
     # A disconnected store's old sessions and tokens open nothing.
     g.store = store if store is not None and store.status != StoreStatus.DISCONNECTED else None
 
@@ -23,17 +25,36 @@ def _money(value, currency=""):
     return f"{charts.money(value)} {currency}".strip()
 
 
-def _page(*, settings=None, errors=None, status=200):
-    store = g.store
+def _render(store, conn, *, settings, errors, saved, refreshed, **extra):
     snapshot = snapshots.snapshot_of(store)
     chart = charts.orders_and_sales(snapshot.daily or [])
-    page = render_template(
+    return render_template(
         "index.html", store=store, snapshot=snapshot, chart=chart, chart_marks=charts.svg_marks(chart, store.currency),
-        settings=settings or app_settings.current(store), errors=errors or {},
-        connection=connection.status(store), locales=app_settings.LOCALES,
-        saved=request.args.get("saved") == "1", refreshed=request.args.get("refreshed"),
+        settings=settings or app_settings.current(store), errors=errors or {}, connection=conn,
+        locales=app_settings.LOCALES, saved=saved, refreshed=refreshed, **extra,
     )
-    return page, status
+
+
+def _page(store, *, settings=None, errors=None, status=200):
+    conn = connection.status(store)
+    saved = request.args.get("saved") == "1"
+    # The page only tells "ok" apart from the rest; normalising keeps junk values out of the cache key.
+    refreshed = "ok" if request.args.get("refreshed") == "ok" else None
+    if errors:
+        # A rejected form echoes what was typed: rendered afresh, never cached.
+        return _render(store, conn, settings=settings, errors=errors, saved=saved, refreshed=refreshed), status
+    expires_in = conn["expires_in"]
+    # Everything the page depends on besides its tokens: the store's whole row (so any change from any process
+    # is a new key), the language, the token mode, the notices, and the minutes left on the access token.
+    key = (store.id, store.stamp, i18n.select_locale(), request.script_root, via_token(session), saved, refreshed,
+           None if expires_in is None else expires_in // 60)
+    cache = page_cache.of(current_app)
+    parts = cache.get(key)
+    if parts is None:
+        parts = page_cache.split(_render(store, conn, settings=None, errors=None, saved=saved, refreshed=refreshed,
+                                         **page_cache.marker_functions()))
+        cache.put(key, parts)
+    return page_cache.fill(parts, {"csrf_token": generate_csrf, "session_token": session_token}), status
 
 
 @bp.get("/")
@@ -44,7 +65,7 @@ def index():
     if TOKEN_PARAM in request.args and not via_token(session):
         # The cookie stuck: drop the token from the address so it does not linger in history.
         return redirect(url_for("main.index"))
-    return _page()
+    return _page(g.store)
 
 
 def _require_store():
@@ -53,15 +74,22 @@ def _require_store():
     return None
 
 
+def _editable_store():
+    """The signed-in store as an ORM object, to change it; its cached pages are dropped in this process."""
+    page_cache.of(current_app).forget(g.store.id)
+    return stores.load_store(g.store.code)
+
+
 @bp.post("/settings")
 def save_settings():
     """Validate and save the store's settings; errors are shown next to their fields."""
     if (response := _require_store()) is not None:
         return response
+    store = _editable_store()
     try:
-        app_settings.save(g.store, request.form)
+        app_settings.save(store, request.form)
     except app_settings.SettingsInvalid as exc:
-        return _page(settings=exc.values, errors=exc.errors, status=422)
+        return _page(store, settings=exc.values, errors=exc.errors, status=422)
     return redirect(app_url("main.index", saved="1", _anchor="settings"))
 
 
@@ -70,7 +98,7 @@ def refresh():
     """Fetch fresh figures from Jumpseller now; on failure the cached ones stay, with a note."""
     if (response := _require_store()) is not None:
         return response
-    problems = snapshots.refresh_quietly(g.store)
+    problems = snapshots.refresh_quietly(_editable_store())
     return redirect(app_url("main.index", refreshed="partial" if problems else "ok"))
 
 
@@ -79,7 +107,7 @@ def disconnect():
     """Forget the store's credentials and end this session."""
     if (response := _require_store()) is not None:
         return response
-    connection.disconnect(g.store)
+    connection.disconnect(_editable_store())
     session.clear()
     return redirect(url_for("main.index"))
 
