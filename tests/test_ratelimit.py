@@ -122,3 +122,30 @@ def test_redis_pause_and_phantoms(redis_server):
                          "Jumpseller-PerMinuteRateLimit-Remaining": "0"})
     budget.acquire()
     assert slept[-1] >= 59.0
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+def test_a_refusal_widens_the_stores_margin(backend_kind, tmp_path, request):
+    from jumpseller_app.jumpseller.ratelimit import MAX_SECOND_MARGIN, RedisBackend
+
+    backend = (RedisBackend(request.getfixturevalue("redis_server").url) if backend_kind == "redis"
+               else SQLiteBackend(tmp_path / "b.sqlite3"))
+    store = f"shop-{time.time_ns()}"
+    now = [1000.0]
+
+    def spacing():
+        first = backend.reserve(store, Limits(), now[0])
+        return backend.reserve(store, Limits(), now[0]) - first
+
+    before = spacing()
+    assert before == pytest.approx((1.0 + SECOND_MARGIN) / 8)
+    budget = StoreBudget(backend, store, clock=lambda: now[0], sleep=lambda s: None)
+    for _ in range(10):
+        budget.observe(403, {}, retry_after=0.0)            # repeated refusals: the margin doubles, then caps
+    now[0] += 100
+    assert spacing() == pytest.approx((1.0 + MAX_SECOND_MARGIN) / 8)
+    banned = StoreBudget(backend, store + "-b", clock=lambda: now[0], sleep=lambda s: None)
+    banned.observe(429, {}, retry_after=0.0, banned=True)    # a ban is not a timing problem
+    store += "-b"
+    now[0] += 100
+    assert spacing() == pytest.approx(before)

@@ -10,6 +10,8 @@ This module mirrors those windows on our side, so calls are spaced to fit instea
 * The limits follow the `Jumpseller-Per*RateLimit-Limit` headers; the `-Remaining` headers reveal requests we
   did not make (another app or script on the same store), which are added to the log as phantom sends.
 * A rate-limit answer or a ban pauses the store's budget for everyone until it ends.
+* A refusal despite all this means the network jitters more than the margin allows: the store's margin doubles
+  (up to 250 ms), trading a little throughput for no more refusals.
 
 Written by hand rather than with pyrate-limiter: its buckets have fixed rates, no pause, and a blocked caller
 sleeps and retries instead of holding its place in line; the algorithm here is small and is tested against the
@@ -29,6 +31,9 @@ LEGACY_PER_MINUTE = 240
 # Our send time and Jumpseller's arrival time differ by the network latency, which varies; a window a little
 # longer than the server's absorbs that jitter. Costs ~2 % of the per-second and ~0.4 % of the per-minute throughput.
 SECOND_MARGIN = 0.02
+# A refusal despite the margin means the path jitters more than that: each one doubles the store's margin, up to
+# this. The budget then runs a little slower for that store instead of bouncing off the limit again.
+MAX_SECOND_MARGIN = 0.25
 MINUTE_MARGIN = 0.25
 KEEP_SECONDS = 120
 
@@ -41,7 +46,7 @@ class Limits:
     per_minute: int = LEGACY_PER_MINUTE
 
 
-def earliest_slot(now, recent, limits, paused_until=0.0):
+def earliest_slot(now, recent, limits, paused_until=0.0, second_margin=SECOND_MARGIN):
     """The earliest send time that keeps both windows within limits.
 
     `recent` holds the already reserved send times, newest first; reservations are FIFO, so a new one is
@@ -52,9 +57,9 @@ def earliest_slot(now, recent, limits, paused_until=0.0):
         # Evenly spaced, never in bursts: Jumpseller stamps a burst one request after another, spreading it
         # over tens of milliseconds, and a burst stamped late would make the next second's first call the
         # ninth in a window. Spacing costs nothing in steady state and under 1 % at the start of a run.
-        slot = max(slot, recent[0] + (1.0 + SECOND_MARGIN) / limits.per_second)
+        slot = max(slot, recent[0] + (1.0 + second_margin) / limits.per_second)
     if len(recent) >= limits.per_second:
-        slot = max(slot, recent[limits.per_second - 1] + 1.0 + SECOND_MARGIN)
+        slot = max(slot, recent[limits.per_second - 1] + 1.0 + second_margin)
     if len(recent) >= limits.per_minute:
         slot = max(slot, recent[limits.per_minute - 1] + 60.0 + MINUTE_MARGIN)
     return slot
@@ -91,7 +96,7 @@ class SQLiteBackend:
         self._local = threading.local()
         with self._connect() as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS rl_budget (store TEXT PRIMARY KEY, per_second INTEGER, "
-                         "per_minute INTEGER, paused_until REAL NOT NULL DEFAULT 0)")
+                         "per_minute INTEGER, paused_until REAL NOT NULL DEFAULT 0, margin REAL)")
             conn.execute("CREATE TABLE IF NOT EXISTS rl_sends (store TEXT NOT NULL, ts REAL NOT NULL)")
             conn.execute("CREATE INDEX IF NOT EXISTS rl_sends_store_ts ON rl_sends (store, ts)")
 
@@ -108,20 +113,20 @@ class SQLiteBackend:
         return _Transaction(conn)
 
     def _budget(self, conn, store, default):
-        row = conn.execute("SELECT per_second, per_minute, paused_until FROM rl_budget WHERE store = ?",
+        row = conn.execute("SELECT per_second, per_minute, paused_until, margin FROM rl_budget WHERE store = ?",
                            (store,)).fetchone()
         if row is None:
-            return default, 0.0
-        return Limits(row[0], row[1]), row[2]
+            return default, 0.0, SECOND_MARGIN
+        return Limits(row[0], row[1]), row[2], row[3] if row[3] is not None else SECOND_MARGIN
 
     def reserve(self, store, default_limits, now):
         """Record the next free slot for `store` and return it."""
         with self._connect() as conn:
-            limits, paused_until = self._budget(conn, store, default_limits)
+            limits, paused_until, margin = self._budget(conn, store, default_limits)
             depth = max(limits.per_second, limits.per_minute)
             recent = [r[0] for r in conn.execute(
                 "SELECT ts FROM rl_sends WHERE store = ? ORDER BY ts DESC LIMIT ?", (store, depth))]
-            slot = earliest_slot(now, recent, limits, paused_until)
+            slot = earliest_slot(now, recent, limits, paused_until, margin)
             conn.execute("INSERT INTO rl_sends (store, ts) VALUES (?, ?)", (store, slot))
             if len(recent) >= depth:
                 conn.execute("DELETE FROM rl_sends WHERE store = ? AND ts < ?", (store, now - KEEP_SECONDS))
@@ -140,6 +145,14 @@ class SQLiteBackend:
             conn.execute("INSERT INTO rl_budget (store, per_second, per_minute, paused_until) VALUES (?, ?, ?, ?) "
                          "ON CONFLICT(store) DO UPDATE SET paused_until = MAX(paused_until, excluded.paused_until)",
                          (store, default_limits.per_second, default_limits.per_minute, until))
+
+    def widen_margin(self, store, default_limits):
+        """Double the store's timing margin (up to MAX_SECOND_MARGIN) after a refusal."""
+        with self._connect() as conn:
+            conn.execute("INSERT INTO rl_budget (store, per_second, per_minute, margin) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT(store) DO UPDATE SET margin = MIN(?, 2 * COALESCE(margin, ?))",
+                         (store, default_limits.per_second, default_limits.per_minute, 2 * SECOND_MARGIN,
+                          MAX_SECOND_MARGIN, SECOND_MARGIN))
 
     def add_phantoms(self, store, now, second_used, minute_used):
         """Log sends the server saw but we did not make, so the windows match the server's count."""
@@ -176,6 +189,7 @@ local now, dps, dpm, second_margin, minute_margin, keep =
 local ps = tonumber(redis.call('HGET', budget, 'per_second')) or dps
 local pm = tonumber(redis.call('HGET', budget, 'per_minute')) or dpm
 local slot = math.max(now, tonumber(redis.call('HGET', budget, 'paused_until')) or 0)
+second_margin = tonumber(redis.call('HGET', budget, 'margin')) or second_margin
 local depth = math.max(ps, pm)
 local recent = redis.call('ZREVRANGE', sends, 0, depth - 1, 'WITHSCORES')
 local n = #recent / 2
@@ -224,6 +238,12 @@ class RedisBackend:
         current = float(self.redis.hget(budget, "paused_until") or 0)
         if until > current:
             self.redis.hset(budget, "paused_until", repr(until))
+
+    def widen_margin(self, store, default_limits):
+        """Double the store's timing margin (up to MAX_SECOND_MARGIN) after a refusal."""
+        budget = self._keys(store)[1]
+        current = float(self.redis.hget(budget, "margin") or SECOND_MARGIN)
+        self.redis.hset(budget, "margin", repr(min(MAX_SECOND_MARGIN, 2 * current)))
 
     def add_phantoms(self, store, now, second_used, minute_used):
         """Log sends the server saw but we did not make, so the windows match the server's count."""
@@ -278,3 +298,5 @@ class StoreBudget:
                                       limits.per_minute - minute_left)
         if retry_after is not None:
             self.backend.pause(self.store_key, now + retry_after, limits)
+            if not banned:
+                self.backend.widen_margin(self.store_key, limits)
