@@ -145,7 +145,7 @@ def main(argv=None):
             "APP_ENV": "production", "SECRET_KEY": os.urandom(24).hex(), "TOKEN_ENCRYPTION_KEYS": generate_key(),
             "JUMPSELLER_CLIENT_ID": "bench", "JUMPSELLER_CLIENT_SECRET": "bench-secret",
             "JUMPSELLER_ACCOUNTS_URL": sandbox.url, "JUMPSELLER_API_URL": sandbox.url + "/v1",
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "LOG_LEVEL": "WARNING", "APP_URL": f"http://127.0.0.1:{port}",
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "RATE_LIMIT_DB": f"{tmp}/ratelimit.sqlite3", "LOG_LEVEL": "WARNING", "APP_URL": f"http://127.0.0.1:{port}",
         }
         cookie = prepare(env, sandbox)
         api_before = sandbox.state.stats()["api_requests"].get("sandbox", 0)

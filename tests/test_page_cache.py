@@ -27,6 +27,14 @@ def add_store(code, name, customer, orders_count):
     return store.id
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The view's query casts JSON columns to text: check it on both databases."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    return request.getfixturevalue("postgres_server").create_database()
+
+
 @pytest.fixture
 def stores(app):
     with app.app_context():

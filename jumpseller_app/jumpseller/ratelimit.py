@@ -97,6 +97,10 @@ class SQLiteBackend:
         with self._connect() as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS rl_budget (store TEXT PRIMARY KEY, per_second INTEGER, "
                          "per_minute INTEGER, paused_until REAL NOT NULL DEFAULT 0, margin REAL)")
+            # Files made by an older version lack the margin column; the budget is scratch data, so add it in place.
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(rl_budget)")}
+            if "margin" not in columns:
+                conn.execute("ALTER TABLE rl_budget ADD COLUMN margin REAL")
             conn.execute("CREATE TABLE IF NOT EXISTS rl_sends (store TEXT NOT NULL, ts REAL NOT NULL)")
             conn.execute("CREATE INDEX IF NOT EXISTS rl_sends_store_ts ON rl_sends (store, ts)")
 

@@ -26,6 +26,7 @@ def _money(value, currency=""):
 
 
 def _render(store, conn, *, settings, errors, saved, refreshed, **extra):
+    """index.html for `store`; `extra` may override template callables (the cache's token markers)."""
     snapshot = snapshots.snapshot_of(store)
     chart = charts.orders_and_sales(snapshot.daily or [])
     return render_template(
@@ -36,11 +37,12 @@ def _render(store, conn, *, settings, errors, saved, refreshed, **extra):
 
 
 def _page(store, *, settings=None, errors=None, status=200):
+    """The dashboard and settings page, from the per-process page cache unless it echoes a submitted form."""
     conn = connection.status(store)
     saved = request.args.get("saved") == "1"
     # The page only tells "ok" apart from the rest; normalising keeps junk values out of the cache key.
     refreshed = "ok" if request.args.get("refreshed") == "ok" else None
-    if errors:
+    if errors or settings is not None:
         # A rejected form echoes what was typed: rendered afresh, never cached.
         return _render(store, conn, settings=settings, errors=errors, saved=saved, refreshed=refreshed), status
     expires_in = conn["expires_in"]
