@@ -54,6 +54,18 @@ def reset():
     return json_response(state.stats())
 
 
+@bp.post("/prerender")
+def prerender():
+    """Render every seeded record's JSON now (benchmarks warm up with this so they measure the client)."""
+    state = current_state()
+    rendered = 0
+    while True:
+        step = state.prerender_step(budget=500)
+        if not step:
+            return json_response({"rendered": rendered})
+        rendered += step
+
+
 @bp.get("/config")
 def get_config():
     """The runtime-changeable options in effect."""

@@ -149,3 +149,22 @@ def test_a_refusal_widens_the_stores_margin(backend_kind, tmp_path, request):
     store += "-b"
     now[0] += 100
     assert spacing() == pytest.approx(before)
+
+
+def test_the_margin_follows_observed_round_trips(tmp_path):
+    from jumpseller_app.jumpseller.ratelimit import MAX_SECOND_MARGIN
+
+    budget = StoreBudget(SQLiteBackend(tmp_path / "b.sqlite3"), "shop", clock=lambda: 1000.0,
+                         sleep=lambda s: None)
+    assert budget.latency_margin() == SECOND_MARGIN
+    for _ in range(20):
+        budget.observe(200, {}, elapsed=0.004)               # a quiet link: the floor applies
+    assert budget.latency_margin() == SECOND_MARGIN
+    for _ in range(40):
+        budget.observe(200, {}, elapsed=0.09)                # a slow, loaded path: wider spacing
+    assert budget.latency_margin() == pytest.approx(0.09)
+    for _ in range(64):
+        budget.observe(200, {}, elapsed=3.0)
+    assert budget.latency_margin() == MAX_SECOND_MARGIN
+    first = budget.backend.reserve("other", Limits(), 1000.0, 0.09)
+    assert budget.backend.reserve("other", Limits(), 1000.0, 0.09) - first == pytest.approx(1.09 / 8)

@@ -146,3 +146,12 @@ def test_store_seed_sizes_and_clock_freeze(srv):
     assert thawed["frozen"] is False and thawed["now"] >= later["now"]
     assert requests.post(f"{srv.url}/_sandbox/clock", json={}, timeout=T).status_code == 400
     assert requests.post(f"{srv.url}/_sandbox/clock", json={"freeze": "yes"}, timeout=T).status_code == 400
+
+
+def test_prerender_renders_every_seeded_record_ahead_of_requests():
+    from sandbox.server import SandboxServer
+
+    with SandboxServer(seed_products=300, seed_orders=20, prerender=False) as server:
+        first = requests.post(server.url + "/_sandbox/prerender", timeout=30).json()["rendered"]
+        again = requests.post(server.url + "/_sandbox/prerender", timeout=30).json()["rendered"]
+    assert first >= 300 and again == 0

@@ -300,7 +300,8 @@ class JumpsellerClient:
                 limited = isinstance(failure, errors.RateLimited)
                 self.budget.observe(response.status_code, response.headers,
                                     retry_after=failure.retry_after if limited else None,
-                                    banned=limited and failure.banned)
+                                    banned=limited and failure.banned,
+                                    elapsed=response.elapsed.total_seconds())
             if failure is None:
                 return self._decode(response, method, path)
             if isinstance(failure, errors.RateLimited):

@@ -10,8 +10,9 @@ This module mirrors those windows on our side, so calls are spaced to fit instea
 * The limits follow the `Jumpseller-Per*RateLimit-Limit` headers; the `-Remaining` headers reveal requests we
   did not make (another app or script on the same store), which are added to the log as phantom sends.
 * A rate-limit answer or a ban pauses the store's budget for everyone until it ends.
-* A refusal despite all this means the network jitters more than the margin allows: the store's margin doubles
-  (up to 250 ms), trading a little throughput for no more refusals.
+* The margin follows the latency we observe: Jumpseller stamps a call somewhere between our send and its answer,
+  so the margin is at least the slow end of recent round trips (20 ms on a quiet link, up to 250 ms). A refusal
+  despite that doubles the store's shared margin, trading a little throughput for no more refusals.
 
 Written by hand rather than with pyrate-limiter: its buckets have fixed rates, no pause, and a blocked caller
 sleeps and retries instead of holding its place in line; the algorithm here is small and is tested against the
@@ -23,6 +24,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
 LEGACY_PER_SECOND = 8
@@ -123,10 +125,11 @@ class SQLiteBackend:
             return default, 0.0, SECOND_MARGIN
         return Limits(row[0], row[1]), row[2], row[3] if row[3] is not None else SECOND_MARGIN
 
-    def reserve(self, store, default_limits, now):
-        """Record the next free slot for `store` and return it."""
+    def reserve(self, store, default_limits, now, margin=SECOND_MARGIN):
+        """Record the next free slot for `store` (at least `margin` of timing slack) and return it."""
         with self._connect() as conn:
-            limits, paused_until, margin = self._budget(conn, store, default_limits)
+            limits, paused_until, stored_margin = self._budget(conn, store, default_limits)
+            margin = max(margin, stored_margin)
             depth = max(limits.per_second, limits.per_minute)
             recent = [r[0] for r in conn.execute(
                 "SELECT ts FROM rl_sends WHERE store = ? ORDER BY ts DESC LIMIT ?", (store, depth))]
@@ -193,7 +196,7 @@ local now, dps, dpm, second_margin, minute_margin, keep =
 local ps = tonumber(redis.call('HGET', budget, 'per_second')) or dps
 local pm = tonumber(redis.call('HGET', budget, 'per_minute')) or dpm
 local slot = math.max(now, tonumber(redis.call('HGET', budget, 'paused_until')) or 0)
-second_margin = tonumber(redis.call('HGET', budget, 'margin')) or second_margin
+second_margin = math.max(second_margin, tonumber(redis.call('HGET', budget, 'margin')) or 0)
 local depth = math.max(ps, pm)
 local recent = redis.call('ZREVRANGE', sends, 0, depth - 1, 'WITHSCORES')
 local n = #recent / 2
@@ -224,11 +227,11 @@ class RedisBackend:
     def _keys(self, store):
         return f"{self.prefix}{store}:sends", f"{self.prefix}{store}:budget"
 
-    def reserve(self, store, default_limits, now):
-        """Record the next free slot for `store` and return it."""
+    def reserve(self, store, default_limits, now, margin=SECOND_MARGIN):
+        """Record the next free slot for `store` (at least `margin` of timing slack) and return it."""
         sends, budget = self._keys(store)
         return float(self._reserve(keys=[sends, budget], args=[
-            repr(now), default_limits.per_second, default_limits.per_minute, SECOND_MARGIN, MINUTE_MARGIN,
+            repr(now), default_limits.per_second, default_limits.per_minute, repr(margin), MINUTE_MARGIN,
             KEEP_SECONDS]))
 
     def set_limits(self, store, limits):
@@ -271,24 +274,38 @@ class StoreBudget:
         self.clock = clock
         self.sleep = sleep
         self._known_limits = None
+        self._latencies = deque(maxlen=64)
+        self._latencies_lock = threading.Lock()
 
     def __repr__(self):
         return f"<StoreBudget {self.store_key}>"
 
+    def latency_margin(self):
+        """Timing slack from recent round trips: their 90th percentile, within [SECOND_MARGIN, MAX]."""
+        with self._latencies_lock:
+            recent = sorted(self._latencies)
+        if not recent:
+            return SECOND_MARGIN
+        return min(MAX_SECOND_MARGIN, max(SECOND_MARGIN, recent[int(len(recent) * 0.9)]))
+
     def acquire(self):
         """Wait for this store's next free slot; returns the seconds waited."""
         now = self.clock()
-        slot = self.backend.reserve(self.store_key, self._known_limits or self.default_limits, now)
+        slot = self.backend.reserve(self.store_key, self._known_limits or self.default_limits, now,
+                                    self.latency_margin())
         wait = slot - now
         if wait > 0:
             self.sleep(wait)
         return max(wait, 0.0)
 
-    def observe(self, status, headers, *, retry_after=None, banned=False):
-        """Learn from a response: announced limits, requests we did not make, rate-limit refusals.
+    def observe(self, status, headers, *, retry_after=None, banned=False, elapsed=None):
+        """Learn from a response: announced limits, requests we did not make, refusals, round-trip time.
 
         During a ban the remaining counts say nothing about the windows after it, so only the pause applies.
         """
+        if elapsed is not None:
+            with self._latencies_lock:
+                self._latencies.append(elapsed)
         limits = limits_from_headers(headers)
         if limits and limits != self._known_limits:
             self.backend.set_limits(self.store_key, limits)
