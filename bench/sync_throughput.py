@@ -166,16 +166,19 @@ def worker(args):
         client = our_client(args.api_url, store["login"], store["authtoken"], args.budget_db, store["code"])
         time.sleep(max(0.0, start_at - time.time()))
         first = time.time()
-        page, count = args.part + 1, 0
-        while True:
-            items = client.get("products.json", params={"page": page, "limit": PAGE})
-            count += len(items)
-            if len(items) < PAGE:
-                break
-            page += args.parts
+        page, count, error = args.part + 1, 0, None
+        try:
+            while True:
+                items = client.get("products.json", params={"page": page, "limit": PAGE})
+                count += len(items)
+                if len(items) < PAGE:
+                    break
+                page += args.parts
+        except Exception as exc:  # reported in the JSON line: a failed pull must not pass for a short one
+            error = f"page {page}: {type(exc).__name__}: {exc}"
         with lock:
             results[store["code"]] = {"requests": client.stats["requests"], "products": count,
-                                      "first": first, "last": time.time()}
+                                      "first": first, "last": time.time(), "error": error}
 
     threads = [threading.Thread(target=run, args=(store,)) for store in stores]
     for thread in threads:
@@ -209,7 +212,10 @@ def pull_many(sandbox, stores, per_store, budget_db):
             merged["products"] += result["products"]
             merged["first"] = min(merged["first"], result["first"])
             merged["last"] = max(merged["last"], result["last"])
-    assert all(m["products"] == per_store for m in merged_by_store.values()), "a catalog is incomplete"
+    errors = [r["error"] for output in outputs for r in output.values() if r["error"]]
+    assert not errors, errors[:3]
+    short = {code: m["products"] for code, m in merged_by_store.items() if m["products"] != per_store}
+    assert not short, f"incomplete catalogs: {short}"
     runs = merged_by_store.values()
     bound = max(bound_seconds(m["requests"]) for m in runs)
     actual = max(m["last"] for m in runs) - min(m["first"] for m in runs)
