@@ -282,8 +282,7 @@ class JumpsellerClient:
         waited_for_limits = 0.0
         while True:
             attempt += 1
-            if self.budget is not None:
-                self.budget.acquire()
+            slot = self.budget.acquire() if self.budget is not None else None
             self._count("requests")
             try:
                 response = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
@@ -300,8 +299,7 @@ class JumpsellerClient:
                 limited = isinstance(failure, errors.RateLimited)
                 self.budget.observe(response.status_code, response.headers,
                                     retry_after=failure.retry_after if limited else None,
-                                    banned=limited and failure.banned,
-                                    elapsed=response.elapsed.total_seconds())
+                                    banned=limited and failure.banned, slot=slot)
             if failure is None:
                 return self._decode(response, method, path)
             if isinstance(failure, errors.RateLimited):

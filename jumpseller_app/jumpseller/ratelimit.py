@@ -10,9 +10,11 @@ This module mirrors those windows on our side, so calls are spaced to fit instea
 * The limits follow the `Jumpseller-Per*RateLimit-Limit` headers; the `-Remaining` headers reveal requests we
   did not make (another app or script on the same store), which are added to the log as phantom sends.
 * A rate-limit answer or a ban pauses the store's budget for everyone until it ends.
-* The margin follows the latency we observe: Jumpseller stamps a call somewhere between our send and its answer,
-  so the margin is at least the slow end of recent round trips (20 ms on a quiet link, up to 250 ms). A refusal
-  despite that doubles the store's shared margin, trading a little throughput for no more refusals.
+* Jumpseller stamps a call somewhere between our send and its answer, and under load that can be hundreds of
+  milliseconds after the send. So once the answer is in, the call's entry moves to the time it arrived: the
+  latest its stamp can be. The windows are then measured from stamps we can be sure of, whatever the latency.
+* A refusal despite all this doubles the store's shared margin (up to 250 ms), trading a little throughput for no
+  more refusals.
 
 Written by hand rather than with pyrate-limiter: its buckets have fixed rates, no pause, and a blocked caller
 sleeps and retries instead of holding its place in line; the algorithm here is small and is tested against the
@@ -24,7 +26,6 @@ import os
 import sqlite3
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 
 LEGACY_PER_SECOND = 8
@@ -153,6 +154,12 @@ class SQLiteBackend:
                          "ON CONFLICT(store) DO UPDATE SET paused_until = MAX(paused_until, excluded.paused_until)",
                          (store, default_limits.per_second, default_limits.per_minute, until))
 
+    def settle(self, store, slot, answered_at):
+        """Move the send reserved at `slot` to `answered_at`, the latest instant the server can have stamped it."""
+        with self._connect() as conn:
+            conn.execute("UPDATE rl_sends SET ts = ? WHERE rowid = (SELECT rowid FROM rl_sends WHERE store = ? "
+                         "AND ts = ? LIMIT 1) AND ts < ?", (answered_at, store, slot, answered_at))
+
     def widen_margin(self, store, default_limits):
         """Double the store's timing margin (up to MAX_SECOND_MARGIN) after a refusal."""
         with self._connect() as conn:
@@ -207,7 +214,7 @@ local seq = redis.call('INCR', budget .. ':seq')
 redis.call('ZADD', sends, slot, tostring(slot) .. ':' .. seq)
 redis.call('ZREMRANGEBYSCORE', sends, '-inf', now - keep)
 redis.call('EXPIRE', sends, keep * 2)
-return tostring(slot)
+return string.format('%.17g', slot)
 """
 
 
@@ -246,6 +253,15 @@ class RedisBackend:
         if until > current:
             self.redis.hset(budget, "paused_until", repr(until))
 
+    def settle(self, store, slot, answered_at):
+        """Move the send reserved at `slot` to `answered_at`, the latest instant the server can have stamped it."""
+        sends = self._keys(store)[0]
+        # The slot came back from Lua as text: match it within 0.1 ms (our own sends are >= 100 ms apart).
+        for member in self.redis.zrangebyscore(sends, slot - 1e-4, slot + 1e-4):
+            if b":p" not in member:                          # phantoms are not ours to move
+                self.redis.zadd(sends, {member: answered_at}, xx=True, gt=True)
+                return
+
     def widen_margin(self, store, default_limits):
         """Double the store's timing margin (up to MAX_SECOND_MARGIN) after a refusal."""
         budget = self._keys(store)[1]
@@ -274,38 +290,25 @@ class StoreBudget:
         self.clock = clock
         self.sleep = sleep
         self._known_limits = None
-        self._latencies = deque(maxlen=64)
-        self._latencies_lock = threading.Lock()
 
     def __repr__(self):
         return f"<StoreBudget {self.store_key}>"
 
-    def latency_margin(self):
-        """Timing slack from recent round trips: their 90th percentile, within [SECOND_MARGIN, MAX]."""
-        with self._latencies_lock:
-            recent = sorted(self._latencies)
-        if not recent:
-            return SECOND_MARGIN
-        return min(MAX_SECOND_MARGIN, max(SECOND_MARGIN, recent[int(len(recent) * 0.9)]))
-
     def acquire(self):
-        """Wait for this store's next free slot; returns the seconds waited."""
+        """Wait for this store's next free slot; returns the slot, to hand back to observe()."""
         now = self.clock()
-        slot = self.backend.reserve(self.store_key, self._known_limits or self.default_limits, now,
-                                    self.latency_margin())
-        wait = slot - now
-        if wait > 0:
-            self.sleep(wait)
-        return max(wait, 0.0)
+        slot = self.backend.reserve(self.store_key, self._known_limits or self.default_limits, now)
+        if slot > now:
+            self.sleep(slot - now)
+        return slot
 
-    def observe(self, status, headers, *, retry_after=None, banned=False, elapsed=None):
-        """Learn from a response: announced limits, requests we did not make, refusals, round-trip time.
+    def observe(self, status, headers, *, retry_after=None, banned=False, slot=None):
+        """Learn from a response: when it was answered, announced limits, calls we did not make, refusals.
 
         During a ban the remaining counts say nothing about the windows after it, so only the pause applies.
         """
-        if elapsed is not None:
-            with self._latencies_lock:
-                self._latencies.append(elapsed)
+        if slot is not None:
+            self.backend.settle(self.store_key, slot, self.clock())
         limits = limits_from_headers(headers)
         if limits and limits != self._known_limits:
             self.backend.set_limits(self.store_key, limits)
