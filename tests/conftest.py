@@ -178,3 +178,10 @@ def only_store(app):
         rows = db.session.query(Store).all()
         assert len(rows) == 1
         return rows[0]
+
+
+@pytest.fixture(scope="module")
+def owner(srv):
+    """The Basic credentials (login, authtoken) of the default store of the module's own sandbox `srv`."""
+    store = srv.state.default_store
+    return store.login, store.authtoken

@@ -17,12 +17,6 @@ def srv():
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def owner(srv):
-    store = srv.state.default_store
-    return store.login, store.authtoken
-
-
 def _bearer(token):
     return {"Authorization": f"Bearer {token}"}
 

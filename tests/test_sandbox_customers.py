@@ -14,12 +14,6 @@ def srv():
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def owner(srv):
-    store = srv.state.default_store
-    return store.login, store.authtoken
-
-
 def url(srv, path):
     return f"{srv.url}/v1{path}"
 

@@ -20,12 +20,6 @@ def srv():
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def owner(srv):
-    store = srv.state.default_store
-    return store.login, store.authtoken
-
-
 def get(srv, owner, path, **params):
     response = requests.get(f"{srv.url}/v1{path}", auth=owner, params=params, timeout=T)
     assert response.status_code == 200, (path, response.status_code, response.text)
