@@ -180,7 +180,7 @@ def only_store(app):
         return rows[0]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def owner(srv):
     """The Basic credentials (login, authtoken) of the default store of the module's own sandbox `srv`."""
     store = srv.state.default_store

@@ -14,12 +14,6 @@ def srv():
     server.stop()
 
 
-@pytest.fixture
-def owner(srv):
-    store = srv.state.default_store
-    return store.login, store.authtoken
-
-
 def call(srv, owner, method, path, **kwargs):
     return requests.request(method, f"{srv.url}/v1{path}", auth=owner, timeout=T, **kwargs)
 

@@ -18,12 +18,6 @@ def srv():
     server.stop()
 
 
-@pytest.fixture
-def owner(srv):
-    store = srv.state.default_store
-    return store.login, store.authtoken
-
-
 def faults(srv, **settings):
     response = requests.post(f"{srv.url}/_sandbox/faults", json=settings, timeout=T)
     assert response.status_code == 200, response.text
