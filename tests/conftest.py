@@ -1,7 +1,5 @@
 """Fixtures: a live sandbox (real HTTP), the app on a temporary SQLite file, and a live app server."""
 
-import re
-from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
@@ -9,11 +7,10 @@ from flask_migrate import upgrade
 
 from jumpseller_app import create_app
 from jumpseller_app.crypto import generate_key
-from jumpseller_app.models import Store
 from sandbox.server import SandboxServer
 
-from .helpers import LiveServer, browser_session
-from .services import PostgresServer, RedisServer
+from .support.http import LiveServer, browser_session
+from .support.servers import PostgresServer, RedisServer
 
 CLIENT_ID = "test-client-id"
 CLIENT_SECRET = "test-client-secret-0123456789"
@@ -120,64 +117,6 @@ def browser():
     """A cookie-keeping HTTP session that behaves like a browser on localhost."""
     with browser_session() as session:
         yield session
-
-
-def follow_to_consent(browser, live_app, *, next_path=None):
-    """Start an install and return the sandbox consent page response."""
-    params = {"next": next_path} if next_path else None
-    response = browser.get(live_app.url + "/oauth/install", params=params, allow_redirects=True, timeout=10)
-    assert response.status_code == 200, response.text
-    return response
-
-
-def submit_consent(browser, consent, decision="approve"):
-    """Press Approve or Deny on the sandbox consent page; returns the redirect to the app (not followed)."""
-    form = re.search(r'<form[^>]*action="([^"]*)"[^>]*>(.*?)</form>', consent.text, re.S)
-    assert form, "consent page has no form"
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(2)))
-    buttons = re.findall(r'<button[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(2))
-    for name, value in buttons:
-        if value == decision:
-            fields[name] = value
-    action = urljoin(consent.url, form.group(1).replace("&amp;", "&"))
-    response = browser.post(action, data=fields, allow_redirects=False, timeout=10)
-    assert response.status_code in (302, 303), response.text
-    return response.headers["Location"]
-
-
-def authorize(browser, live_app, *, decision="approve", next_path=None):
-    """Start an install and get Jumpseller's answer: the callback URL the browser is sent back to.
-
-    The consent page is answered with `decision`; like Doorkeeper, the sandbox skips it when the store
-    already granted these scopes to the app.
-    """
-    params = {"next": next_path} if next_path else None
-    start = browser.get(live_app.url + "/oauth/install", params=params, allow_redirects=False, timeout=10)
-    assert start.status_code == 302, start.text
-    answer = browser.get(start.headers["Location"], allow_redirects=False, timeout=10)
-    if answer.status_code == 200:
-        return submit_consent(browser, answer, decision)
-    assert answer.status_code in (302, 303), answer.text
-    return answer.headers["Location"]
-
-
-def install(browser, live_app, *, next_path=None):
-    """Run the whole install as a merchant would; returns the final page."""
-    return browser.get(authorize(browser, live_app, next_path=next_path), allow_redirects=True, timeout=10)
-
-
-def query(url):
-    """The query parameters of a URL as a flat dict."""
-    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-
-
-def only_store(app):
-    """The single store row."""
-    from jumpseller_app.extensions import db
-    with app.app_context():
-        rows = db.session.query(Store).all()
-        assert len(rows) == 1
-        return rows[0]
 
 
 @pytest.fixture

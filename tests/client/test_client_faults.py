@@ -3,10 +3,10 @@
 import pytest
 import requests
 
-from jumpseller_app.jumpseller import ConnectionError as ApiConnectionError
+from jumpseller_app.jumpseller import NetworkError
 from jumpseller_app.jumpseller import ServerError
 
-from .test_client import basic_client, stats
+from ..support.flows import basic_client, stats
 
 
 def set_faults(sandbox, **faults):
@@ -49,7 +49,7 @@ def test_a_post_whose_answer_was_lost_is_not_sent_again(sandbox, tmp_path):
     client = basic_client(sandbox, tmp_path)
     before = client.products.count()
     set_faults(sandbox, drop_after_rate=1.0)
-    with pytest.raises(ApiConnectionError):
+    with pytest.raises(NetworkError):
         client.products.create({"name": "Manta", "price": 19990})
     set_faults(sandbox)
     assert client.products.count() == before + 1                # created once, exactly

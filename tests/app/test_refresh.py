@@ -17,9 +17,9 @@ from jumpseller_app.jumpseller import JumpsellerOAuth2Session, ReauthRequired
 from jumpseller_app.models import Credential, Store, utcnow
 from jumpseller_app.services.credentials import DbTokenStore, cipher, client_for, oauth_session_for
 
-from .conftest import install
+from ..support.flows import install
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ROTATIONS = ["immediate", "on_first_use"]
 
 
@@ -103,7 +103,7 @@ def test_storm_of_50_calls_from_2_processes_refreshes_exactly_once(installed, ap
     config = {**app_config, "DB_POOL_SIZE": 30, "DB_MAX_OVERFLOW": 30}
     env = {**os.environ, "STORM_CONFIG": json.dumps(config), "STORM_STORE": "sandbox",
            "STORM_THREADS": "25", "STORM_START_AT": str(time.time() + 4)}
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.storm_worker"], cwd=ROOT, env=env,
+    procs = [subprocess.Popen([sys.executable, "-m", "tests.support.storm_worker"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=120) for p in procs]
     results = []

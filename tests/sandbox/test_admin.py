@@ -4,7 +4,7 @@ import html
 
 import requests
 
-from .helpers import browser_session
+from ..support.http import browser_session
 
 
 def test_admin_shows_the_logged_in_store_and_frames_the_app_url(sandbox):

@@ -2,8 +2,8 @@
 import pytest
 import requests
 
+from sandbox.accounts.scopes import ALL_SCOPES
 from sandbox.api import ROUTE_SCOPES
-from sandbox.scopes import ALL_SCOPES
 from sandbox.server import SandboxServer
 from sandbox.testing import obtain_tokens
 

@@ -11,46 +11,13 @@ import requests
 from sqlalchemy import select
 
 from jumpseller_app.extensions import db
-from jumpseller_app.jumpseller import JumpsellerClient, NotFound, ScopeError, ValidationError
-from jumpseller_app.jumpseller.auth import BasicAuth
-from jumpseller_app.jumpseller.client import RetryPolicy
-from jumpseller_app.jumpseller.ratelimit import SQLiteBackend, StoreBudget
+from jumpseller_app.jumpseller import NotFound, ScopeError, ValidationError
 from jumpseller_app.models import Store
 from jumpseller_app.services.credentials import client_for
 
-from .conftest import install
-from .test_basic_connect import sandbox_credentials
+from ..support.flows import basic_client, control, flood, install, sandbox_credentials, stats
 
-ROOT = Path(__file__).resolve().parent.parent
-FAST_RETRY = RetryPolicy(base_delay=0.01, max_delay=0.05)
-
-
-def control(sandbox, path, **body):
-    response = requests.post(f"{sandbox.url}/_sandbox/{path}", json=body, timeout=5)
-    response.raise_for_status()
-    return response.json()
-
-
-def stats(sandbox):
-    return requests.get(sandbox.url + "/_sandbox/stats", timeout=5).json()
-
-
-def basic_client(sandbox, tmp_path, *, budget=True, code="sandbox"):
-    """A client as a plain script would build it: Basic auth, the shared SQLite budget."""
-    login, authtoken = sandbox_credentials(sandbox, code)
-    session = requests.Session()
-    session.auth = BasicAuth(login, authtoken)
-    shared = StoreBudget(SQLiteBackend(tmp_path / "budget.sqlite3"), code) if budget else None
-    return JumpsellerClient(session=session, base_url=sandbox.url + "/v1", budget=shared, retry=FAST_RETRY,
-                            timeout=5)
-
-
-def flood(sandbox, code, count):
-    """Spend the store's budget from outside our client (another script on the same store)."""
-    login, authtoken = sandbox_credentials(sandbox, code)
-    with requests.Session() as session:
-        session.auth = (login, authtoken)
-        return [session.get(sandbox.url + "/v1/products/count.json", timeout=5).status_code for _ in range(count)]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_crud_and_error_mapping(sandbox, tmp_path):

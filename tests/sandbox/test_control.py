@@ -12,7 +12,7 @@ from sandbox.server import SandboxServer
 from sandbox.testing import obtain_tokens, refresh
 
 T = 10
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

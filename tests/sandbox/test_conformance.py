@@ -1,6 +1,5 @@
 """Every implemented /v1 operation, called over HTTP, validated against the official OpenAPI spec."""
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -9,13 +8,12 @@ from openapi_core import Config, OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.validation.response.exceptions import InvalidData
 
+from sandbox.accounts.scopes import ALL_SCOPES
 from sandbox.api import ROUTE_SCOPES
-from sandbox.scopes import ALL_SCOPES
 from sandbox.server import SandboxServer
 
-# The official spec lives in the team's shared/ folder beside the checkout (JUMPSELLER_OPENAPI overrides).
-SPEC_PATH = Path(os.environ.get("JUMPSELLER_OPENAPI") or
-                 Path(__file__).resolve().parents[2] / "shared" / "reference" / "jumpseller-openapi.json")
+# The official spec, kept in the project beside the sandbox (sandbox/spec/SOURCE.md says where it comes from).
+SPEC_PATH = Path(__file__).resolve().parents[2] / "sandbox" / "spec" / "jumpseller-openapi.json"
 SPEC_SERVER = "https://api.jumpseller.com/v1"
 T = 10
 

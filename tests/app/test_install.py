@@ -9,8 +9,8 @@ from jumpseller_app.extensions import db
 from jumpseller_app.models import Credential, OAuthState, Store, utcnow
 from jumpseller_app.services.credentials import client_for
 
-from .helpers import browser_session
-from .conftest import authorize, follow_to_consent, install, only_store, query, submit_consent
+from ..support.http import browser_session
+from ..support.flows import authorize, follow_to_consent, install, only_store, query, submit_consent
 
 
 def stats(sandbox):

@@ -7,7 +7,7 @@ import secrets
 
 import requests
 
-from .conftest import submit_consent
+from .flows import submit_consent
 
 IFRAME_SCOPES = "read_store read_products write_products read_orders read_customers"
 

@@ -9,7 +9,7 @@ import pytest
 
 from jumpseller_app.config import ConfigError, check_required, load_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_production_names_every_missing_secret():

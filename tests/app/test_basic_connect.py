@@ -1,6 +1,5 @@
 """Connecting a store with Basic auth (login + authtoken): form and CLI, verified against the live sandbox."""
 
-import re
 
 import requests
 from sqlalchemy import func, select
@@ -9,25 +8,7 @@ from jumpseller_app.extensions import db
 from jumpseller_app.models import Credential, Store
 from jumpseller_app.services.credentials import client_for
 
-
-def sandbox_credentials(sandbox, code="sandbox"):
-    stores = requests.get(sandbox.url + "/_sandbox/stores", timeout=5).json()
-    entries = stores["stores"] if isinstance(stores, dict) else stores
-    for entry in entries:
-        store = entry.get("store", entry)
-        if store["code"] == code:
-            return entry["login"], entry["authtoken"]
-    raise AssertionError(f"no sandbox store {code}")
-
-
-def csrf_token(page):
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def post_form(browser, live_app, **fields):
-    page = browser.get(live_app.url + "/connect/basic", timeout=5)
-    return browser.post(live_app.url + "/connect/basic", data={"csrf_token": csrf_token(page.text), **fields},
-                        timeout=10)
+from ..support.flows import post_form, sandbox_credentials
 
 
 def count_rows(app):
@@ -91,7 +72,7 @@ def test_cli_connects_and_reports_wrong_credentials(app, runner, sandbox):
 
 
 def test_switching_from_oauth_to_basic_replaces_the_tokens(app, live_app, sandbox, browser):
-    from .conftest import install
+    from ..support.flows import install
     install(browser, live_app)
     login, authtoken = sandbox_credentials(sandbox)
     post_form(browser, live_app, login=login, authtoken=authtoken)

@@ -13,8 +13,8 @@ from jumpseller_app.extensions import db
 from jumpseller_app.models import Credential, Store
 from jumpseller_app.services.credentials import DbTokenStore, cipher, client_for, unseal
 
-from .conftest import install
-from .test_basic_connect import post_form, sandbox_credentials
+from ..support.flows import install
+from ..support.flows import post_form, sandbox_credentials
 
 
 def database_bytes(app):

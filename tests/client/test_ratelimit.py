@@ -18,7 +18,7 @@ from jumpseller_app.jumpseller.ratelimit import (
     limits_from_headers,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def max_in_window(times, width):

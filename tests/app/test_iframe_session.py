@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from jumpseller_app.extensions import db
 from jumpseller_app.models import Credential, OAuthState, Store, utcnow
 
-from . import iframe_support as support
-from .helpers import browser_session
+from ..support import iframe as support
+from ..support.http import browser_session
 
 
 @pytest.fixture
@@ -275,7 +275,7 @@ def test_a_handoff_link_not_opened_by_the_app_binds_nothing(app, live_app, sandb
     from jumpseller_app.extensions import db
     from jumpseller_app.models import OAuthState
 
-    from .iframe_support import new_secret
+    from ..support.iframe import new_secret
 
     _, handoff_hash = new_secret()
     start = browser.get(live_app.url + "/oauth/install", params={"handoff": handoff_hash}, headers=opened_from,
