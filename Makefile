@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 5001
 SEED_PRODUCTS ?= 200
 export PORT SANDBOX_PORT
 
-.PHONY: run test bench install install-dev clean translations
+.PHONY: run test system-packages bench install install-dev clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,16 @@ run: install
 	echo ""; \
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind localhost:$(PORT) --workers 2 app:app
 
-## make test: install the test requirements and run the whole suite.
-test: install-dev
-	$(BIN)/python -m pytest
+## make test: the system packages the suite needs (installed when this machine lets us), the test requirements,
+## then the whole suite. Tests whose system package is missing are skipped and listed at the end, unless
+## TEST_STRICT=1 (as .ci/run sets it), where they fail. Extra pytest options: make test ARGS="-k refresh".
+test: system-packages
+	@$(MAKE) --no-print-directory install-dev
+	$(BIN)/python -m pytest $(ARGS)
+
+## make system-packages: PostgreSQL, Redis, Chromium (and python3-venv) from apt, as root or with password-less sudo.
+system-packages:
+	@bash tests/support/system-packages.sh
 
 ## make bench: the benchmarks under bench/, one JSON line each.
 bench: install-dev

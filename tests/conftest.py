@@ -1,5 +1,9 @@
-"""Fixtures: a live sandbox (real HTTP), the app on a temporary SQLite file, and a live app server."""
+"""Fixtures: a live sandbox (real HTTP), the app on a temporary SQLite file, a live app server, PostgreSQL and
+Redis; every server is started by one helper (support.servers.serve). Skips are summed up at the end of the run."""
 
+import functools
+import os
+import re
 
 import pytest
 import requests
@@ -9,8 +13,9 @@ from jumpseller_app import create_app
 from jumpseller_app.crypto import generate_key
 from sandbox.server import SandboxServer
 
-from .support.http import LiveServer, browser_session
-from .support.servers import PostgresServer, RedisServer
+from .support import system
+from .support.http import browser_session
+from .support.servers import LiveServer, PostgresServer, RedisServer, serve
 
 CLIENT_ID = "test-client-id"
 CLIENT_SECRET = "test-client-secret-0123456789"
@@ -23,27 +28,27 @@ def sandbox_options():
 
 
 @pytest.fixture
-def sandbox(sandbox_options):
+def start_server(request):
+    """Start a server (anything with start, stop and port) for this test; it is stopped at teardown."""
+    return functools.partial(serve, request)
+
+
+@pytest.fixture
+def sandbox(start_server, sandbox_options):
     """The Jumpseller sandbox, serving on a real port."""
-    server = SandboxServer(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **sandbox_options).start()
-    yield server
-    server.stop()
+    return start_server(SandboxServer(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **sandbox_options))
 
 
 @pytest.fixture(scope="session")
-def postgres_server():
+def postgres_server(request):
     """One PostgreSQL server for the session; each test gets its own database."""
-    server = PostgresServer()
-    yield server
-    server.stop()
+    return serve(request, PostgresServer())
 
 
 @pytest.fixture(scope="session")
-def redis_server():
+def redis_server(request):
     """One Redis server for the session."""
-    server = RedisServer()
-    yield server
-    server.stop()
+    return serve(request, RedisServer())
 
 
 @pytest.fixture
@@ -102,14 +107,13 @@ def runner(app):
 
 
 @pytest.fixture
-def live_app(app, sandbox):
+def live_app(start_server, app, sandbox):
     """The app on a real port; the sandbox accepts its callback URL as the registered Redirect URL."""
-    server = LiveServer(app).start()
+    server = start_server(LiveServer(app))
     app.config["APP_URL"] = server.url
     requests.post(sandbox.url + "/_sandbox/config",
                   json={"redirect_uris": [server.url + "/oauth/callback"]}, timeout=5).raise_for_status()
-    yield server
-    server.stop()
+    return server
 
 
 @pytest.fixture
@@ -124,3 +128,47 @@ def owner(srv):
     """The Basic credentials (login, authtoken) of the default store of the module's own sandbox `srv`."""
     store = srv.state.default_store
     return store.login, store.authtoken
+
+
+@pytest.fixture
+def artifacts(request, tmp_path):
+    """A folder for this test's screenshots and the like: under $TEST_ARTIFACTS if set, else pytest's tmp_path."""
+    root = os.environ.get("TEST_ARTIFACTS")
+    if not root:
+        return tmp_path
+    folder = os.path.join(root, re.sub(r"[^\w.-]+", "_", request.node.nodeid))
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def pytest_runtest_setup(item):
+    """Tests marked requires("chromium") etc. are skipped without that program (failed in strict mode)."""
+    for marker in item.iter_markers("requires"):
+        for name in marker.args:
+            system.require(name)
+
+
+def _skip_reasons(terminalreporter):
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons.append(reason.removeprefix("Skipped: "))
+    return reasons
+
+
+def pytest_sessionfinish(session):
+    """In strict mode (TEST_STRICT=1) a skipped test fails the run: nothing is silently left out."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if system.is_strict() and reporter is not None and _skip_reasons(reporter) \
+            and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    """End the run with what was skipped and why, and the one command that enables the skipped tests."""
+    lines = system.skip_summary(_skip_reasons(terminalreporter), strict=system.is_strict())
+    if lines:
+        terminalreporter.section("skipped tests", sep="=", yellow=True, bold=True)
+        for line in lines:
+            terminalreporter.write_line(line)

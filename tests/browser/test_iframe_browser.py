@@ -16,13 +16,13 @@ import requests
 from werkzeug.serving import make_server
 
 from ..support import iframe as support
+from ..support import system
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = system.read_requirements()["chromium"].path() or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)")
+pytestmark = pytest.mark.requires("chromium")
 
 
 @pytest.fixture
@@ -55,9 +55,10 @@ def launch(playwright, tmp_path, *, block_app_cookies_in=None):
         str(profile), executable_path=CHROMIUM, headless=True, args=ARGS, viewport={"width": 1280, "height": 1100})
 
 
-def shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+@pytest.fixture
+def shot(artifacts):
+    """Save a full-page screenshot as <name>.png in this test's artifacts folder."""
+    return lambda page, name: page.screenshot(path=os.path.join(artifacts, f"{name}.png"), full_page=True)
 
 
 def open_app_in_admin(context, sandbox, client_id):
@@ -121,7 +122,7 @@ def admin_setup(app, live_app, sandbox):
 
 @pytest.mark.parametrize("cookies", ["partitioned", "blocked"])
 def test_connect_in_the_admin_iframe_then_settings_persist(playwright, tmp_path, sandbox, live_app, admin_setup,
-                                                           cookies):
+                                                           cookies, shot):
     blocked = cookies == "blocked"
     context = launch(playwright, tmp_path, block_app_cookies_in=sandbox.url if blocked else None)
     try:
@@ -162,7 +163,8 @@ def test_connect_in_the_admin_iframe_then_settings_persist(playwright, tmp_path,
         context.close()
 
 
-def test_a_site_not_in_frame_ancestors_cannot_frame_the_app(playwright, tmp_path, sandbox, live_app, admin_setup):
+def test_a_site_not_in_frame_ancestors_cannot_frame_the_app(playwright, tmp_path, sandbox, live_app, admin_setup,
+                                                            shot):
     context = launch(playwright, tmp_path)
     try:
         page = context.new_page()

@@ -1,11 +1,9 @@
-"""Test helpers shared by several test modules: live servers, a browser-like HTTP session, DB inspection."""
+"""A browser-like HTTP session for the tests (the servers they talk to are in servers.py)."""
 
-import threading
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlsplit
 
 import requests
-from werkzeug.serving import make_server
 
 LOOPBACK = {"localhost", "127.0.0.1"}
 
@@ -37,20 +35,3 @@ class BrowserSession(requests.Session):
 def browser_session():
     """A new BrowserSession."""
     return BrowserSession()
-
-
-class LiveServer:
-    """Serve a WSGI app on a real loopback port from a daemon thread."""
-
-    def __init__(self, app, host="localhost"):
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._thread.join(timeout=5)
