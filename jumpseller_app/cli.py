@@ -4,7 +4,7 @@ import click
 
 from .crypto import generate_key
 from .services import connect as connect_service
-from .services import credentials
+from .services import credentials, snapshots
 
 
 def init_app(app):
@@ -20,6 +20,15 @@ def init_app(app):
         except connect_service.ConnectError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Connected store {store.code} ({store.name}) with Basic auth.")
+
+    @app.cli.command("refresh-snapshot")
+    @click.argument("store_code")
+    def refresh_snapshot(store_code):
+        """Fetch a store's dashboard figures from Jumpseller now (as a job does, outside any request)."""
+        problems = snapshots.refresh_snapshot(store_code)
+        if problems:
+            raise click.ClickException(f"Refreshed {store_code} with problems: " + "; ".join(problems))
+        click.echo(f"Refreshed the dashboard of {store_code}.")
 
     @app.cli.command("rotate-keys")
     def rotate_keys():

@@ -5,9 +5,12 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from .jumpseller import scopes
+
 ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULT_SCOPES = "read_store read_locations read_products write_products"
+# What the app asks for at install: the union of the scopes its features call for (jumpseller/scopes.py).
+DEFAULT_SCOPES = " ".join(scopes.required())
 
 # Settings without which a production deployment must not start.
 REQUIRED_IN_PRODUCTION = (

@@ -46,11 +46,6 @@ class Store(db.Model):
     settings = db.relationship("Settings", back_populates="store", uselist=False, cascade="all, delete-orphan")
     snapshot = db.relationship("StoreSnapshot", back_populates="store", uselist=False, cascade="all, delete-orphan")
 
-    @property
-    def scope_set(self):
-        """Granted scopes as a set."""
-        return set(self.scopes.split())
-
     def __repr__(self):
         return f"<Store {self.code} {self.auth_mode} {self.status}>"
 

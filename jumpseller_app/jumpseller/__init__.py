@@ -4,8 +4,8 @@ from .auth import BasicAuth, JumpsellerOAuth2Session, StoredToken, TokenStore
 from .client import JumpsellerClient
 from .errors import (
     AuthError,
-    ConnectionError,
     JumpsellerError,
+    NetworkError,
     NotFound,
     RateLimited,
     ReauthRequired,
@@ -15,7 +15,7 @@ from .errors import (
 )
 
 __all__ = [
-    "AuthError", "BasicAuth", "ConnectionError", "JumpsellerClient", "JumpsellerError", "JumpsellerOAuth2Session",
+    "AuthError", "BasicAuth", "JumpsellerClient", "JumpsellerError", "JumpsellerOAuth2Session", "NetworkError",
     "NotFound", "RateLimited", "ReauthRequired", "ScopeError", "ServerError", "StoredToken", "TokenStore",
     "ValidationError",
 ]

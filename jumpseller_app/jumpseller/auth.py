@@ -19,7 +19,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.client import OAuth2Client
 from requests.auth import HTTPBasicAuth
 
-from .errors import AuthError, ConnectionError, ReauthRequired, ServerError
+from .errors import AuthError, NetworkError, ReauthRequired, ServerError
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,12 @@ class BasicAuth(HTTPBasicAuth):
 
 
 class StoredToken(NamedTuple):
-    """A token as stored: authlib's token dict (with integer expires_at) and the row version."""
+    """A token as stored: authlib's token dict (with integer expires_at), the row version, and whether the
+    store was flagged for re-authorization (its refresh token was refused: calling again cannot help)."""
 
     token: dict
     version: int
+    reauth_required: bool = False
 
 
 class TokenStore(Protocol):
@@ -44,7 +46,7 @@ class TokenStore(Protocol):
     key: str
 
     def load(self) -> StoredToken:
-        """The current token and its version."""
+        """The current token, its version and the store's re-authorization flag."""
 
     def acquire_lease(self, owner: str, ttl: float) -> bool:
         """Take the refresh lease when nobody holds an unexpired one."""
@@ -57,6 +59,17 @@ class TokenStore(Protocol):
 
     def mark_reauth_required(self, *, expected_version: int) -> bool:
         """Flag the store for re-authorization unless its token changed since `expected_version`."""
+
+
+# The refresh lease must outlive the token request it covers, or a second process could take it while the
+# first is still waiting for its answer. requests applies the timeout to the connect and to each read, so a
+# slow answer can take about twice the timeout; the margin covers saving the result.
+LEASE_MARGIN = 10.0
+
+
+def lease_ttl_for(timeout):
+    """Seconds a refresh lease lasts for an HTTP timeout of `timeout` seconds: safely above the worst case."""
+    return 2 * float(timeout) + LEASE_MARGIN
 
 
 _locks_guard = threading.Lock()
@@ -76,8 +89,9 @@ class JumpsellerOAuth2Session(OAuth2Session):
     """
 
     def __init__(self, token_store, *, client_id, client_secret, token_endpoint, leeway=120,
-                 lease_ttl=30.0, wait_timeout=45.0, poll_interval=0.05, timeout=15.0):
+                 lease_ttl=None, wait_timeout=None, poll_interval=0.05, timeout=15.0):
         stored = token_store.load()
+        lease_ttl = lease_ttl_for(timeout) if lease_ttl is None else lease_ttl
         super().__init__(
             client_id=client_id,
             client_secret=client_secret,
@@ -91,8 +105,10 @@ class JumpsellerOAuth2Session(OAuth2Session):
         self.token_store = token_store
         self.version = stored.version
         self.lease_ttl = lease_ttl
-        self.wait_timeout = wait_timeout
+        # A waiter outlasts a holder that died mid-refresh: its lease expires, then the waiter takes over.
+        self.wait_timeout = lease_ttl + LEASE_MARGIN if wait_timeout is None else wait_timeout
         self.poll_interval = poll_interval
+        self.reauth_required = stored.reauth_required
         self._saved = None
         self._expected_version = stored.version
 
@@ -108,7 +124,13 @@ class JumpsellerOAuth2Session(OAuth2Session):
         return True
 
     def request(self, method, url, withhold_token=False, auth=None, **kwargs):
-        """Send; on a 401 to a token we believed valid, refresh once and resend."""
+        """Send; on a 401 to a token we believed valid, refresh once and resend.
+
+        Once the store is flagged for re-authorization, raise ReauthRequired without any HTTP call: its refresh
+        token was refused, and every further call would only fail again (and try the token endpoint again).
+        """
+        if self.reauth_required and not withhold_token and self._is_api_call(url):
+            raise ReauthRequired("The store must authorize the app again")
         version_used = self.version
         response = super().request(method, url, withhold_token=withhold_token, auth=auth, **kwargs)
         if response.status_code == 401 and not withhold_token and auth is None and self._is_api_call(url):
@@ -123,12 +145,19 @@ class JumpsellerOAuth2Session(OAuth2Session):
     def _adopt(self, stored):
         self.token = stored.token
         self.version = stored.version
+        self.reauth_required = stored.reauth_required
+
+    def _refuse_if_flagged(self, stored):
+        if stored.reauth_required:
+            self._adopt(stored)
+            raise ReauthRequired("The store must authorize the app again")
 
     def refresh_if_stale(self, stale_version, *, force=False):
         """Make sure the token is newer than `stale_version`, refreshing at most once across all processes."""
         store = self.token_store
         with _process_lock(store.key):
             current = store.load()
+            self._refuse_if_flagged(current)
             if current.version != stale_version:
                 self._adopt(current)
                 if force or not self.token.is_expired(leeway=self.leeway):
@@ -140,6 +169,7 @@ class JumpsellerOAuth2Session(OAuth2Session):
                 if store.acquire_lease(owner, self.lease_ttl):
                     try:
                         current = store.load()
+                        self._refuse_if_flagged(current)
                         if current.version != stale_version:
                             self._adopt(current)
                             return
@@ -150,6 +180,7 @@ class JumpsellerOAuth2Session(OAuth2Session):
                 # Another process holds the lease: wait for its result instead of refreshing too.
                 time.sleep(self.poll_interval)
                 current = store.load()
+                self._refuse_if_flagged(current)
                 if current.version != stale_version:
                     self._adopt(current)
                     return
@@ -160,6 +191,7 @@ class JumpsellerOAuth2Session(OAuth2Session):
         refresh_token = current.token.get("refresh_token")
         if not refresh_token:
             store_flagged = self.token_store.mark_reauth_required(expected_version=current.version)
+            self.reauth_required = store_flagged
             raise ReauthRequired("No refresh token stored; the store must authorize the app again",
                                  body={"flagged": store_flagged})
         self._saved = None
@@ -170,7 +202,7 @@ class JumpsellerOAuth2Session(OAuth2Session):
             raise ServerError(f"Token endpoint failed: HTTP {exc.response.status_code}",
                               status=exc.response.status_code) from exc
         except requests.RequestException as exc:
-            raise ConnectionError(f"Token endpoint unreachable: {type(exc).__name__}") from exc
+            raise NetworkError(f"Token endpoint unreachable: {type(exc).__name__}") from exc
         except OAuthError as exc:
             if exc.error != "invalid_grant":
                 raise AuthError(f"Token refresh failed: {exc.error}") from exc
@@ -179,7 +211,7 @@ class JumpsellerOAuth2Session(OAuth2Session):
             if latest.version != current.version:
                 self._adopt(latest)
                 return
-            self.token_store.mark_reauth_required(expected_version=current.version)
+            self.reauth_required = self.token_store.mark_reauth_required(expected_version=current.version)
             log.warning("refresh token refused for %s: marked reauth_required", self.token_store.key)
             raise ReauthRequired("The refresh token was revoked; the store must authorize the app again") from exc
         if self._saved is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from . import errors
+from . import errors, payloads
 from .errors import error_from_response
 
 DEFAULT_API_URL = "https://api.jumpseller.com/v1"
@@ -85,7 +85,7 @@ class Resource:
         return self._iter_pages_concurrently(path, limit=limit, concurrency=concurrency, **params)
 
     def _iter_pages_concurrently(self, path, *, limit, concurrency, **params):
-        pages = max(1, -(-self.count() // limit))
+        pages = max(1, -(-(self.count() or 0) // limit))
 
         def fetch(page):
             return self._client.get(path, params={**params, "page": page, "limit": limit})
@@ -124,8 +124,8 @@ class Resource:
             page += 1
 
     def count(self, **params):
-        """The number of items."""
-        return int(self._client.get(f"{self.path}/count.json", params=params or None)["count"])
+        """The number of items; None when the answer carries no readable count."""
+        return payloads.parse_count(self._client.get(f"{self.path}/count.json", params=params or None))
 
     def get(self, item_id):
         """One item by id."""
@@ -288,7 +288,7 @@ class JumpsellerClient:
                 response = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
             except requests.RequestException as exc:
                 kind = "timed out" if isinstance(exc, requests.Timeout) else f"failed: {type(exc).__name__}"
-                failure = errors.ConnectionError(f"{method} {path} {kind}")
+                failure = errors.NetworkError(f"{method} {path} {kind}")
                 retryable = method in IDEMPOTENT or never_sent(exc)
                 if retryable and attempt < self.retry.max_attempts:
                     self._pause(self.retry.backoff(attempt))

@@ -53,7 +53,7 @@ class ServerError(JumpsellerError):
     """5xx."""
 
 
-class ConnectionError(JumpsellerError):  # noqa: A001 - the client's own name for network failures
+class NetworkError(JumpsellerError):
     """The request did not complete: refused, reset, or timed out."""
 
 

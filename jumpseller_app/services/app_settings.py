@@ -5,9 +5,9 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..i18n import LOCALES
 from ..models import Settings
 
-LOCALES = ("en", "es", "pt")
 EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 DEFAULTS = {"widget_title": "", "widget_enabled": False, "notification_email": ""}
 

@@ -2,12 +2,10 @@
 
 import re
 
-from flask import current_app
-
 from ..extensions import db
-from ..jumpseller import AuthError, JumpsellerClient, JumpsellerError, ScopeError
+from ..jumpseller import AuthError, JumpsellerError, ScopeError
 from ..models import AuthMode
-from . import credentials, snapshots, stores
+from . import clients, credentials, snapshots, stores
 
 CREDENTIAL_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
 
@@ -39,9 +37,7 @@ def connect_basic(*, login, authtoken, client_id="", client_secret="", refresh_t
     validate_modes(login=login, authtoken=authtoken, client_id=client_id, client_secret=client_secret,
                    refresh_token=refresh_token)
     login, authtoken = login.strip(), authtoken.strip()
-    config = current_app.config
-    api = JumpsellerClient(session=credentials.basic_session(login, authtoken), base_url=config["JUMPSELLER_API_URL"],
-                           timeout=config["HTTP_TIMEOUT"])
+    api = clients.client_for_basic(login, authtoken)
     try:
         info = api.store.info()
     except AuthError as exc:
@@ -58,5 +54,5 @@ def connect_basic(*, login, authtoken, client_id="", client_secret="", refresh_t
         raise ConnectError(str(exc)) from exc
     credentials.set_basic_credentials(store, login, authtoken)
     db.session.commit()
-    snapshots.refresh_quietly(store)
+    snapshots.refresh_snapshot(store.code)
     return store

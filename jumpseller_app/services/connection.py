@@ -2,23 +2,17 @@
 
 from datetime import timedelta
 
-from flask import current_app
-
+from .. import features
 from ..extensions import db
 from ..models import AuthMode, StoreStatus, utcnow
 
 
-def needed_scopes():
-    """The scopes this app asks for (JUMPSELLER_SCOPES)."""
-    return current_app.config["JUMPSELLER_SCOPES"].split()
-
-
 def status(store):
-    """A plain summary of the connection for the settings page."""
-    needed = needed_scopes()
-    granted = sorted(store.scope_set)
+    """A plain summary of the connection for the settings page; "needed" comes from the app's features."""
+    needed = features.needed()
+    granted = features.granted(store)
     oauth = store.auth_mode == AuthMode.OAUTH
-    missing = [s for s in needed if s not in store.scope_set] if oauth else []
+    missing = [s for s in needed if s not in granted] if oauth else []
     cred = store.credential
     expires_in = None
     if cred is not None and cred.expires_at is not None:
@@ -27,7 +21,7 @@ def status(store):
         "auth_mode": store.auth_mode,
         "oauth": oauth,
         "status": store.status,
-        "granted": granted,
+        "granted": sorted(granted or ()),
         "needed": needed,
         "missing": missing,
         "needs_reauth": oauth and (bool(missing) or store.status == StoreStatus.REAUTH_REQUIRED),

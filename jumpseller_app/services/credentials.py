@@ -1,19 +1,20 @@
-"""Encrypted credentials at rest, the shared token store behind refreshes, and API clients per store."""
+"""Secrets at rest: sealing and unsealing credentials, attaching them to a store, rotating the encryption key."""
 
-from datetime import datetime, timedelta, timezone
+import logging
+from datetime import datetime, timezone
 
-import requests
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, select, update
 
 from ..crypto import TokenCipher
 from ..extensions import db
-from ..jumpseller import BasicAuth, JumpsellerClient, JumpsellerOAuth2Session, StoredToken
-from ..models import AuthMode, Credential, OAuthState, Store, StoreStatus, utcnow
-from . import budgets
+from ..models import AuthMode, Credential, OAuthState, Store
 
-credentials_table = Credential.__table__
-stores_table = Store.__table__
+SECRET_FIELDS = ("access_token", "refresh_token", "login", "authtoken")
+# How often a row that keeps changing under a rotation is re-read before it is left for the next run.
+ROTATE_ATTEMPTS = 5
+
+log = logging.getLogger(__name__)
 
 
 def cipher():
@@ -41,15 +42,19 @@ def unseal(value, store_code, field, *, using=None):
     return (using or cipher()).decrypt(value, context=f"{store_code}|{field}")
 
 
-SECRET_FIELDS = ("access_token", "refresh_token", "login", "authtoken")
-
-
-def _epoch(naive_utc):
+def epoch(naive_utc):
+    """Unix seconds of a naive-UTC column value (None stays None)."""
     return int(naive_utc.replace(tzinfo=timezone.utc).timestamp()) if naive_utc else None
 
 
-def _from_epoch(seconds):
+def from_epoch(seconds):
+    """A naive-UTC column value from Unix seconds (None or 0 give None)."""
     return datetime.fromtimestamp(int(seconds), timezone.utc).replace(tzinfo=None) if seconds else None
+
+
+def token_endpoint():
+    """The OAuth2 token URL of the configured accounts server."""
+    return current_app.config["JUMPSELLER_ACCOUNTS_URL"] + "/oauth/token"
 
 
 def _credential(store):
@@ -69,7 +74,7 @@ def set_oauth_credentials(store, token):
     cred.login_enc = cred.authtoken_enc = None
     expires_at = token.get("expires_at") or (
         int(datetime.now(timezone.utc).timestamp()) + int(token.get("expires_in") or 3600))
-    cred.expires_at = _from_epoch(expires_at)
+    cred.expires_at = from_epoch(expires_at)
     cred.version = (cred.version or 0) + 1
     cred.lease_owner = cred.lease_expires_at = None
     store.auth_mode = AuthMode.OAUTH
@@ -88,149 +93,59 @@ def set_basic_credentials(store, login, authtoken):
     return cred
 
 
-class DbTokenStore:
-    """TokenStore on the app database: short Core transactions, safe from any thread or process."""
-
-    def __init__(self, engine, token_cipher, store_id, store_code):
-        self.engine = engine
-        self.cipher = token_cipher
-        self.store_id = store_id
-        self.store_code = store_code
-        self.key = f"store:{store_code}"
-
-    def __repr__(self):
-        return f"<DbTokenStore {self.store_code}>"
-
-    def load(self):
-        """The stored token, decrypted, and its version."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(credentials_table.c.access_token_enc, credentials_table.c.refresh_token_enc,
-                       credentials_table.c.expires_at, credentials_table.c.version)
-                .where(credentials_table.c.store_id == self.store_id)
-            ).one()
-        token = {
-            "access_token": unseal(row.access_token_enc, self.store_code, "access_token", using=self.cipher),
-            "refresh_token": unseal(row.refresh_token_enc, self.store_code, "refresh_token", using=self.cipher),
-            "token_type": "Bearer",
-            "expires_at": _epoch(row.expires_at),
-        }
-        return StoredToken(token, row.version)
-
-    def acquire_lease(self, owner, ttl):
-        """UPDATE … WHERE the lease is free or expired: atomic on SQLite and PostgreSQL alike."""
-        now = utcnow()
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(credentials_table)
-                .where(credentials_table.c.store_id == self.store_id)
-                .where(or_(credentials_table.c.lease_expires_at.is_(None), credentials_table.c.lease_expires_at < now))
-                .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=ttl))
-            )
-        return result.rowcount == 1
-
-    def release_lease(self, owner):
-        """Free the lease if `owner` still holds it."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(credentials_table)
-                .where(and_(credentials_table.c.store_id == self.store_id, credentials_table.c.lease_owner == owner))
-                .values(lease_owner=None, lease_expires_at=None)
-            )
-
-    def save(self, token, *, expected_version):
-        """Compare-and-swap the new pair in; also frees the lease and stamps the refresh time."""
-        if not token.get("access_token") or not token.get("refresh_token"):
-            raise ValueError("refusing to store a token without an access token and a refresh token")
-        now = utcnow()
-        values = {
-            "access_token_enc": seal(token["access_token"], self.store_code, "access_token", using=self.cipher),
-            "refresh_token_enc": seal(token["refresh_token"], self.store_code, "refresh_token", using=self.cipher),
-            "expires_at": _from_epoch(token.get("expires_at")),
-            "version": expected_version + 1,
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "last_refreshed_at": now,
-            "updated_at": now,
-        }
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(credentials_table)
-                .where(and_(credentials_table.c.store_id == self.store_id,
-                            credentials_table.c.version == expected_version))
-                .values(**values)
-            )
-            if result.rowcount == 1:
-                store_values = {"status": StoreStatus.ACTIVE, "updated_at": now}
-                if token.get("scope"):
-                    store_values["scopes"] = " ".join(str(token["scope"]).replace(",", " ").split())
-                conn.execute(update(stores_table).where(stores_table.c.id == self.store_id).values(**store_values))
-        return result.rowcount == 1
-
-    def mark_reauth_required(self, *, expected_version):
-        """Flag the store unless its token changed since `expected_version` (then someone refreshed it)."""
-        with self.engine.begin() as conn:
-            unchanged = conn.execute(
-                select(credentials_table.c.version).where(credentials_table.c.store_id == self.store_id)
-            ).scalar_one() == expected_version
-            if unchanged:
-                conn.execute(update(stores_table).where(stores_table.c.id == self.store_id)
-                             .values(status=StoreStatus.REAUTH_REQUIRED, updated_at=utcnow()))
-        return unchanged
+_credentials = Credential.__table__
+_SEALED_COLUMNS = tuple(_credentials.c[f"{field}_enc"] for field in SECRET_FIELDS)
 
 
-def token_endpoint():
-    """The OAuth2 token URL of the configured accounts server."""
-    return current_app.config["JUMPSELLER_ACCOUNTS_URL"] + "/oauth/token"
+def _reseal_row(engine, token_cipher, credential_id, code):
+    """Re-encrypt one credential row's stale values; returns how many, or None if the row kept changing.
 
-
-def oauth_session_for(store):
-    """An authlib session for a store's OAuth2 tokens, refreshing through the shared DbTokenStore."""
-    config = current_app.config
-    token_store = DbTokenStore(db.engine, cipher(), store.id, store.code)
-    return JumpsellerOAuth2Session(
-        token_store,
-        client_id=config["JUMPSELLER_CLIENT_ID"],
-        client_secret=config["JUMPSELLER_CLIENT_SECRET"],
-        token_endpoint=token_endpoint(),
-        timeout=config["HTTP_TIMEOUT"],
-    )
-
-
-def basic_session(login, authtoken):
-    """A requests session signing every call with Basic login:authtoken."""
-    session = requests.Session()
-    session.auth = BasicAuth(login, authtoken)
-    return session
-
-
-def client_for(store):
-    """A JumpsellerClient authenticated as `store`, whichever auth mode it uses."""
-    config = current_app.config
-    if store.auth_mode == AuthMode.BASIC:
-        cred = store.credential
-        session = basic_session(unseal(cred.login_enc, store.code, "login"),
-                                unseal(cred.authtoken_enc, store.code, "authtoken"))
-    else:
-        session = oauth_session_for(store)
-    return JumpsellerClient(session=session, base_url=config["JUMPSELLER_API_URL"], timeout=config["HTTP_TIMEOUT"],
-                            budget=budgets.budget_for(store.code))
+    The write is `UPDATE … WHERE version = <the version read>` and leaves the version as it is: the plain
+    values do not change, so a refresh that read the row before us still wins its own compare-and-swap, and a
+    refresh that saved between our read and write makes our update match nothing: we read again.
+    """
+    for _ in range(ROTATE_ATTEMPTS):
+        with engine.connect() as conn:
+            row = conn.execute(select(_credentials.c.version, *_SEALED_COLUMNS)
+                               .where(_credentials.c.id == credential_id)).first()
+        if row is None:
+            return 0                                   # disconnected meanwhile: nothing left to protect
+        values = {}
+        for field, sealed in zip(SECRET_FIELDS, row[1:]):
+            if sealed is not None and token_cipher.key_id_of(sealed) != token_cipher.current_key_id:
+                values[f"{field}_enc"] = seal(unseal(sealed, code, field, using=token_cipher), code, field,
+                                              using=token_cipher)
+        if not values:
+            return 0
+        with engine.begin() as conn:
+            written = conn.execute(update(_credentials)
+                                   .where(and_(_credentials.c.id == credential_id,
+                                               _credentials.c.version == row.version))
+                                   .values(**values)).rowcount
+        if written == 1:
+            return len(values)
+    return None
 
 
 def rotate_keys():
-    """Re-encrypt every stored secret under the newest key; returns how many values were rewritten."""
+    """Re-encrypt every stored secret under the newest key; returns how many values were rewritten.
+
+    Safe while the app runs: each row is rewritten with a version compare-and-swap, so a token refreshed
+    meanwhile is never replaced by the re-encrypted old one.
+    """
     token_cipher = cipher()
+    engine = db.engine
     rewritten = 0
-    for cred in db.session.scalars(select(Credential)).all():
-        code = cred.store.code
-        for field in SECRET_FIELDS:
-            column = f"{field}_enc"
-            sealed = getattr(cred, column)
-            if sealed is None or token_cipher.key_id_of(sealed) == token_cipher.current_key_id:
-                continue
-            setattr(cred, column, seal(unseal(sealed, code, field), code, field))
-            rewritten += 1
-    # Pending installs carry a sealed PKCE verifier too.
+    rows = db.session.execute(select(Credential.id, Store.code).join(Store, Store.id == Credential.store_id)).all()
+    db.session.rollback()                              # hold no transaction open while rows are rewritten
+    for credential_id, code in rows:
+        count = _reseal_row(engine, token_cipher, credential_id, code)
+        if count is None:
+            log.warning("key rotation skipped the credentials of %s: they kept changing; run rotate-keys again",
+                        code)
+            continue
+        rewritten += count
+    # Pending installs carry a sealed PKCE verifier too; they are written once and never concurrently.
     for pending in db.session.scalars(select(OAuthState).where(OAuthState.used_at.is_(None))).all():
         if token_cipher.key_id_of(pending.code_verifier_enc) != token_cipher.current_key_id:
             context = f"state:{pending.state_hash}"

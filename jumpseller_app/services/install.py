@@ -11,9 +11,9 @@ from flask import current_app, url_for
 from sqlalchemy import and_, select, update
 
 from ..extensions import db
-from ..jumpseller import JumpsellerClient, JumpsellerError
+from ..jumpseller import JumpsellerError
 from ..models import AuthMode, OAuthState, utcnow
-from . import credentials, handoff, snapshots, stores
+from . import clients, credentials, handoff, snapshots, stores
 
 STATE_TTL = timedelta(minutes=10)
 
@@ -135,8 +135,7 @@ def complete_install(*, state, code):
         raise InstallError("Could not reach Jumpseller to finish the install. Try again.", status=502) from exc
     if str(token.get("token_type", "")).lower() != "bearer" or not token.get("refresh_token"):
         raise InstallError("Jumpseller answered with an unusable token. Start the install again.", status=502)
-    api = JumpsellerClient(session=oauth, base_url=current_app.config["JUMPSELLER_API_URL"],
-                           timeout=current_app.config["HTTP_TIMEOUT"])
+    api = clients.client_for_new_token(token, pending_key=pending.state_hash)
     try:
         info = api.store.info()
         store = stores.upsert_store(info, auth_mode=AuthMode.OAUTH,
@@ -147,5 +146,5 @@ def complete_install(*, state, code):
     credentials.set_oauth_credentials(store, token)
     handoff.bind(pending, store)
     db.session.commit()
-    snapshots.refresh_quietly(store)
+    snapshots.refresh_snapshot(store.code)
     return store, pending

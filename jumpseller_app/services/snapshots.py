@@ -1,18 +1,27 @@
-"""Dashboard figures cached in the database: refreshed on install and on demand, read on every page view."""
+"""Dashboard figures cached in the database: fetched by refresh_snapshot(), read on every page view.
 
-from datetime import date, timedelta
+refresh_snapshot() needs only an application context (no request), so a view, a CLI command or a background job
+calls it the same way. It calls only the operations whose scopes the store granted, parses every answer through
+the tolerant payload models, and never raises for what Jumpseller answers: problems are noted on the snapshot.
+"""
 
-from flask import current_app
+import logging
+from datetime import datetime, timedelta, timezone
 
+from .. import features
 from ..extensions import db
-from ..jumpseller import JumpsellerError, NotFound, ScopeError
-from ..models import StoreSnapshot, utcnow
-from . import credentials, stores
+from ..jumpseller import JumpsellerError, NotFound, ReauthRequired, ScopeError, payloads, scopes
+from ..models import StoreSnapshot, StoreStatus, utcnow
+from . import clients, stores
+
+log = logging.getLogger(__name__)
 
 DAYS = 30
 LATEST = 8
-# A hard cap on the orders one refresh walks through, so a huge store cannot stall the request.
+# A hard cap on the orders one refresh walks through, so a huge store cannot stall its worker.
 MAX_ORDERS = 5000
+REAUTH_PROBLEM = "reauthorization required"
+_OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
 def snapshot_of(store):
@@ -20,113 +29,119 @@ def snapshot_of(store):
     return store.snapshot or StoreSnapshot(daily=[], latest_orders=[])
 
 
-def _day(value):
-    """The YYYY-MM-DD prefix of an order date ("2024-05-01 10:00:00 UTC" or ISO 8601), or None."""
-    text = str(value or "")[:10]
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _number(value):
-    # Real deliveries send some numbers as strings ("182000.0").
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _customer_name(order):
-    customer = order.get("customer") or {}
-    if not isinstance(customer, dict):
-        return ""
-    name = customer.get("fullname") or " ".join(filter(None, (customer.get("name"), customer.get("surname"))))
-    return str(name or customer.get("email") or "")[:120]
-
-
 def summarize_order(order):
-    """The few fields of an order the dashboard shows."""
+    """The few fields of an order (a payloads.Order) the dashboard shows."""
     return {
-        "id": order.get("id"),
-        "created_at": str(order.get("created_at") or "")[:19],
-        "status": str(order.get("status") or "")[:40],
-        "total": _number(order.get("total")),
-        "currency": str(order.get("currency") or "")[:8],
-        "customer": _customer_name(order),
+        "id": order.id,
+        "created_at": order.created_at.strftime("%Y-%m-%d %H:%M:%S") if order.created_at else "",
+        "status": order.status_text[:40],
+        "state": order.state,
+        "total": order.total,
+        "currency": order.currency[:8],
+        "customer": order.customer.display_name[:120],
     }
 
 
 def daily_series(orders, *, today):
-    """Orders and sales per day over the last DAYS days, oldest first, zero-filled."""
+    """Orders and sales per day (UTC) over the last DAYS days, oldest first, zero-filled.
+
+    Abandoned checkouts are not orders here, and only paid orders count as sales; an order whose status is
+    unknown (a new or untranslated name) counts as an order but not as a sale.
+    """
     days = [today - timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
     buckets = {d: {"date": d.isoformat(), "orders": 0, "sales": 0.0} for d in days}
     for order in orders:
-        bucket = buckets.get(_day(order.get("created_at")))
+        if order.created_at is None or order.state == "abandoned":
+            continue
+        bucket = buckets.get(order.created_at.date())
         if bucket is not None:
             bucket["orders"] += 1
-            bucket["sales"] = round(bucket["sales"] + _number(order.get("total")), 2)
+            if order.state == "paid":
+                bucket["sales"] = round(bucket["sales"] + order.total, 2)
     return [buckets[d] for d in days]
-
-
-def _try(problems, label, call):
-    """Run one API call; a failure is noted and leaves that figure as it was."""
-    try:
-        return call(), True
-    except ScopeError:
-        problems.append(f"{label}: missing permission")
-    except NotFound:
-        problems.append(f"{label}: not available")
-    except JumpsellerError as exc:
-        problems.append(f"{label}: {type(exc).__name__}")
-    return None, False
 
 
 def _recent_orders(api):
     orders = []
-    for order in api.orders.iter_all(dateFilter="last30days"):
-        orders.append(order)
+    for item in api.orders.iter_all(dateFilter="last30days"):
+        orders.append(payloads.parse_order(item))
         if len(orders) >= MAX_ORDERS:
             break
     return orders
 
 
-def refresh(store, *, api=None):
-    """Fetch store info and the dashboard figures from Jumpseller and cache them; returns the problems met."""
-    api = api or credentials.client_for(store)
-    snapshot = store.snapshot or StoreSnapshot(daily=[], latest_orders=[])
-    store.snapshot = snapshot
+def _apply_orders(snapshot, orders):
+    snapshot.daily = daily_series(orders, today=utcnow().date())
+    newest = sorted(orders, key=lambda o: (o.created_at or _OLDEST, o.id or 0), reverse=True)
+    snapshot.latest_orders = [summarize_order(o) for o in newest[:LATEST]]
+
+
+def _steps(store, snapshot, api):
+    """(operation, label, action) for each figure; an action fetches and stores its figure."""
+    def count(resource, column):
+        def action():
+            value = resource.count()
+            if value is not None:
+                setattr(snapshot, column, value)
+        return action
+
+    return (
+        (scopes.STORE_INFO, "store", lambda: stores.apply_info(store, api.store.info())),
+        (scopes.PRODUCTS_COUNT, "products", count(api.products, "products_count")),
+        (scopes.ORDERS_COUNT, "orders", count(api.orders, "orders_count")),
+        (scopes.CUSTOMERS_COUNT, "customers", count(api.customers, "customers_count")),
+        (scopes.ORDERS_LIST, "recent orders", lambda: _apply_orders(snapshot, _recent_orders(api))),
+    )
+
+
+def _fetch(store, snapshot):
+    """Run every permitted step; returns the problems met (a revoked authorization stops the rest at once)."""
+    api = clients.client_for(store)
     problems = []
-    info, ok = _try(problems, "store", api.store.info)
-    if ok:
-        stores.apply_info(store, info)
-    for label, resource in (("products", api.products), ("orders", api.orders), ("customers", api.customers)):
-        count, ok = _try(problems, label, resource.count)
-        if ok:
-            setattr(snapshot, f"{label}_count", int(count))
-    recent, ok = _try(problems, "recent orders", lambda: _recent_orders(api))
-    if ok:
-        snapshot.daily = daily_series(recent, today=utcnow().date())
-        newest = sorted(recent, key=lambda o: (str(o.get("created_at") or ""), o.get("id") or 0), reverse=True)
-        snapshot.latest_orders = [summarize_order(o) for o in newest[:LATEST]]
-    now = utcnow()
-    if problems:
-        snapshot.last_error = "; ".join(problems)[:500]
-        snapshot.last_error_at = now
-    else:
-        snapshot.last_error = snapshot.last_error_at = None
-    snapshot.fetched_at = now
-    db.session.commit()
-    if problems:
-        current_app.logger.info("snapshot refresh for %s incomplete: %s", store.code, snapshot.last_error)
+    for operation, label, action in _steps(store, snapshot, api):
+        if not features.allows(store, operation):
+            continue                                   # the page says which permission the feature needs
+        try:
+            action()
+        except ReauthRequired:
+            return problems + [REAUTH_PROBLEM]
+        except ScopeError:
+            problems.append(f"{label}: missing permission")
+        except NotFound:
+            problems.append(f"{label}: not available")
+        except JumpsellerError as exc:
+            problems.append(f"{label}: {type(exc).__name__}")
     return problems
 
 
-def refresh_quietly(store):
-    """refresh(), but an unexpected failure never breaks the caller (an install must not fail for a chart)."""
+def refresh_snapshot(store_code):
+    """Fetch the dashboard figures of a store from Jumpseller and cache them; returns the problems met.
+
+    Needs an app context only. Never raises: an unexpected failure is logged and reported as a problem, so an
+    install, a page or a job never fails because of a chart.
+    """
+    store = stores.get_store(store_code)
+    if store is None or store.credential is None or store.status == StoreStatus.DISCONNECTED:
+        return ["not connected"]
     try:
-        return refresh(store)
+        snapshot = store.snapshot or StoreSnapshot(daily=[], latest_orders=[])
+        store.snapshot = snapshot
+        now = utcnow()
+        if store.status == StoreStatus.REAUTH_REQUIRED:
+            problems = [REAUTH_PROBLEM]                 # its refresh token was refused: no call can succeed
+        else:
+            problems = _fetch(store, snapshot)
+            snapshot.fetched_at = now
+        if problems:
+            snapshot.last_error = "; ".join(problems)[:500]
+            snapshot.last_error_at = now
+        else:
+            snapshot.last_error = snapshot.last_error_at = None
+        db.session.commit()
     except Exception:  # noqa: BLE001 - the page shows cached data with a note instead
         db.session.rollback()
-        current_app.logger.warning("snapshot refresh for %s failed", store.code, exc_info=True)
+        log.warning("snapshot refresh for %s failed", store_code, exc_info=True)
         return ["refresh failed"]
+    if problems:
+        log.info("snapshot refresh for %s incomplete: %s", store_code, "; ".join(problems))
+    return problems

@@ -79,11 +79,6 @@ class StoreView:
         self.snapshot = SnapshotView(row[11:19]) if row[11] is not None else None
         self.credential = CredentialView(row[20], row[21]) if row[19] is not None else None
 
-    @property
-    def scope_set(self):
-        """Granted scopes as a set."""
-        return set(self.scopes.split())
-
 
 def load(code):
     """The view of the store with this code, or None if unknown."""

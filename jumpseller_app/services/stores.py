@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..jumpseller import payloads
 from ..models import Settings, Store, StoreStatus, utcnow
 
 # Store fields we keep from /store/info.json, and the column each lands in.
@@ -16,11 +17,11 @@ class StoreIdentityError(ValueError):
 
 
 def store_code_from_info(info):
-    """The store's code from an (unwrapped) store info object."""
-    code = info.get("code") if isinstance(info, dict) else None
-    if not isinstance(code, str) or not code.strip():
+    """The store's code from a /store/info.json body (wrapped or bare) or a parsed StoreInfo."""
+    code = payloads.parse_store_info(info).code
+    if not code:
         raise StoreIdentityError("Jumpseller did not return the store's code")
-    return code.strip()
+    return code
 
 
 def get_store(code):
@@ -36,6 +37,7 @@ def load_store(code):
 
 def upsert_store(info, *, auth_mode, scopes=""):
     """Create or update the store described by `info`; installing again updates the same row. Caller commits."""
+    info = payloads.parse_store_info(info)
     code = store_code_from_info(info)
     store = get_store(code)
     if store is None:
@@ -50,9 +52,11 @@ def upsert_store(info, *, auth_mode, scopes=""):
 
 
 def apply_info(store, info):
-    """Copy the cached store information from a /store/info.json object."""
+    """Copy the cached store information from a /store/info.json body or StoreInfo; blanks keep the old value."""
+    parsed = payloads.parse_store_info(info)
     for source, column in INFO_FIELDS.items():
-        value = info.get(source)
-        if value is not None:
-            setattr(store, column, str(value)[:255])
+        value = getattr(parsed, source)
+        if value:
+            # Columns have lengths (PostgreSQL enforces them): an overlong value is cut, not an error.
+            setattr(store, column, value[:Store.__table__.c[column].type.length or 255])
     store.info_fetched_at = utcnow()

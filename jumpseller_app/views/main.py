@@ -3,21 +3,19 @@
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 
-from .. import charts, i18n, page_cache
-from ..models import StoreStatus
-from ..services import app_settings, connection, snapshots, store_view, stores
+from .. import charts, features, i18n, page_cache
+from ..services import app_settings, connection, snapshots, stores
 from ..sessions import TOKEN_PARAM, app_url, session_token, via_token
+from ..web import current_store
+from ..web.current_store import store_required
 
 bp = Blueprint("main", __name__)
 
 
 @bp.before_app_request
 def _load_store():
-    code = session.get("store_code")
     # A read-only view is enough to render pages; views that change the store load the ORM object.
-    store = store_view.load(code) if code else None
-    # A disconnected store's old sessions and tokens open nothing.
-    g.store = store if store is not None and store.status != StoreStatus.DISCONNECTED else None
+    current_store.load()
 
 
 @bp.app_template_filter("money")
@@ -32,7 +30,7 @@ def _render(store, conn, *, settings, errors, saved, refreshed, **extra):
     return render_template(
         "index.html", store=store, snapshot=snapshot, chart=chart, chart_marks=charts.svg_marks(chart, store.currency),
         settings=settings or app_settings.current(store), errors=errors or {}, connection=conn,
-        locales=app_settings.LOCALES, saved=saved, refreshed=refreshed, **extra,
+        permissions=features.blocked(store), locales=i18n.LOCALES, saved=saved, refreshed=refreshed, **extra,
     )
 
 
@@ -70,12 +68,6 @@ def index():
     return _page(g.store)
 
 
-def _require_store():
-    if g.store is None:
-        return redirect(url_for("main.index", reconnect="1"))
-    return None
-
-
 def _editable_store():
     """The signed-in store as an ORM object, to change it; its cached pages are dropped in this process."""
     page_cache.of(current_app).forget(g.store.id)
@@ -83,10 +75,9 @@ def _editable_store():
 
 
 @bp.post("/settings")
+@store_required
 def save_settings():
     """Validate and save the store's settings; errors are shown next to their fields."""
-    if (response := _require_store()) is not None:
-        return response
     store = _editable_store()
     try:
         app_settings.save(store, request.form)
@@ -96,19 +87,19 @@ def save_settings():
 
 
 @bp.post("/refresh")
+@store_required
 def refresh():
     """Fetch fresh figures from Jumpseller now; on failure the cached ones stay, with a note."""
-    if (response := _require_store()) is not None:
-        return response
-    problems = snapshots.refresh_quietly(_editable_store())
+    # Still in the request for now; refresh_snapshot needs only an app context, so a job can take it over.
+    page_cache.of(current_app).forget(g.store.id)
+    problems = snapshots.refresh_snapshot(g.store.code)
     return redirect(app_url("main.index", refreshed="partial" if problems else "ok"))
 
 
 @bp.post("/disconnect")
+@store_required
 def disconnect():
     """Forget the store's credentials and end this session."""
-    if (response := _require_store()) is not None:
-        return response
     connection.disconnect(_editable_store())
     session.clear()
     return redirect(url_for("main.index"))

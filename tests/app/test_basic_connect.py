@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from jumpseller_app.extensions import db
 from jumpseller_app.models import Credential, Store
-from jumpseller_app.services.credentials import client_for
+from jumpseller_app.services.clients import client_for
 
 from ..support.flows import post_form, sandbox_credentials
 

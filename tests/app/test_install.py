@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from jumpseller_app.extensions import db
 from jumpseller_app.models import Credential, OAuthState, Store, utcnow
-from jumpseller_app.services.credentials import client_for
+from jumpseller_app.services.clients import client_for
 
 from ..support.http import browser_session
 from ..support.flows import authorize, follow_to_consent, install, only_store, query, submit_consent

@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 from jumpseller_app.extensions import db
 from jumpseller_app.jumpseller import JumpsellerOAuth2Session, ReauthRequired
 from jumpseller_app.models import Credential, Store, utcnow
-from jumpseller_app.services.credentials import DbTokenStore, cipher, client_for, oauth_session_for
+from jumpseller_app.services.clients import client_for, oauth_session_for
+from jumpseller_app.services.credentials import cipher
+from jumpseller_app.services.token_store import DbTokenStore
 
 from ..support.flows import install
 

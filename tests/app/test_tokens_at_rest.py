@@ -11,7 +11,9 @@ from sqlalchemy import select
 from jumpseller_app.crypto import DecryptionError, TokenCipher, generate_key
 from jumpseller_app.extensions import db
 from jumpseller_app.models import Credential, Store
-from jumpseller_app.services.credentials import DbTokenStore, cipher, client_for, unseal
+from jumpseller_app.services.clients import client_for
+from jumpseller_app.services.credentials import cipher, unseal
+from jumpseller_app.services.token_store import DbTokenStore
 
 from ..support.flows import install
 from ..support.flows import post_form, sandbox_credentials

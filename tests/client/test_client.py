@@ -13,7 +13,7 @@ from sqlalchemy import select
 from jumpseller_app.extensions import db
 from jumpseller_app.jumpseller import NotFound, ScopeError, ValidationError
 from jumpseller_app.models import Store
-from jumpseller_app.services.credentials import client_for
+from jumpseller_app.services.clients import client_for
 
 from ..support.flows import basic_client, control, flood, install, sandbox_credentials, stats
 

@@ -14,7 +14,7 @@ import time
 from jumpseller_app import create_app
 from jumpseller_app.extensions import db
 from jumpseller_app.services import stores
-from jumpseller_app.services.credentials import client_for
+from jumpseller_app.services.clients import client_for
 
 
 def main():

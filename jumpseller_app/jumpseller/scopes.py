@@ -1,0 +1,73 @@
+"""OAuth2 scopes: which scope each API operation needs, and which operations (so scopes) each feature calls.
+
+The operation → scope table follows the `security` of each operation in Jumpseller's OpenAPI spec (a test checks
+it against the spec). Features list the operations they call, so the scopes the app asks for are derived from what
+it does, and a feature whose scopes were not granted can be skipped instead of failing call by call.
+"""
+
+from dataclasses import dataclass
+
+
+def parse(text):
+    """Scopes as a set, from a space- or comma-separated string (None or "" give an empty set)."""
+    return frozenset(str(text or "").replace(",", " ").split())
+
+
+def normalize(text):
+    """Scopes as one space-separated string, in their given order, without duplicates."""
+    return " ".join(dict.fromkeys(str(text or "").replace(",", " ").split()))
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API call as the spec names it: method and path (under /v1), and the OAuth2 scope it requires."""
+
+    method: str
+    path: str
+    scope: str
+
+
+STORE_INFO = Operation("GET", "/store/info.json", "read_store")
+PRODUCTS_COUNT = Operation("GET", "/products/count.json", "read_products")
+ORDERS_COUNT = Operation("GET", "/orders/count.json", "read_orders")
+CUSTOMERS_COUNT = Operation("GET", "/customers/count.json", "read_customers")
+ORDERS_LIST = Operation("GET", "/orders.json", "read_orders")
+
+OPERATIONS = (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST)
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Something the app does for a merchant, and the API operations it calls to do it."""
+
+    key: str
+    operations: tuple
+
+    @property
+    def scopes(self):
+        """The scopes this feature needs, in the order its operations are listed."""
+        return tuple(dict.fromkeys(op.scope for op in self.operations))
+
+    def missing(self, granted):
+        """The needed scopes not in `granted` (None means every scope: a store owner's Basic credentials)."""
+        if granted is None:
+            return ()
+        return tuple(scope for scope in self.scopes if scope not in granted)
+
+
+# The app must know which store it talks to before anything else (install, Basic connect).
+STORE_IDENTITY = Feature("store_identity", (STORE_INFO,))
+# The dashboard: store info, products/orders/customers counts, and the last 30 days of orders (chart + latest).
+DASHBOARD = Feature("dashboard", (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST))
+
+FEATURES = (STORE_IDENTITY, DASHBOARD)
+
+
+def required(features=FEATURES):
+    """The union of the scopes the features need, in a stable order: what the app asks for at install."""
+    return tuple(dict.fromkeys(scope for feature in features for scope in feature.scopes))
+
+
+def allows(operation, granted):
+    """Whether `granted` (a set, or None for every scope) lets the app call `operation`."""
+    return granted is None or operation.scope in granted

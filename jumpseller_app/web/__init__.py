@@ -1,0 +1,1 @@
+"""Request-side helpers shared by the views (the signed-in store, …)."""
