@@ -213,7 +213,7 @@ def test_connection_panel_shows_missing_scopes_and_reauthorize(app, live_app, sa
         db.session.execute(update(Store).values(scopes="read_store read_products"))
         db.session.commit()
     page = browser.get(live_app.url + "/", timeout=5).text
-    assert 'data-testid="missing-scopes"' in page and "write_products" in page
+    assert 'data-testid="missing-scopes"' in page and "read_orders read_customers" in page
     assert 'data-testid="reauthorize"' in page and "expires in" in page
 
 

@@ -1,0 +1,120 @@
+"""The dashboard over real HTTP against the sandbox's default data profile: figures right, no call it may not make."""
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from jumpseller_app import config
+from jumpseller_app.extensions import db
+from jumpseller_app.models import Store
+
+from ..support.flows import install, sandbox_credentials, stats
+
+
+@pytest.fixture
+def app_config(app_config):
+    """The app asking for its features' scopes, as deployed."""
+    return {**app_config, "JUMPSELLER_SCOPES": config.DEFAULT_SCOPES}
+
+
+def raw(sandbox, path, **params):
+    """An API answer as the store owner's Basic credentials get it, untouched."""
+    response = requests.get(f"{sandbox.url}/v1/{path}", params=params, auth=sandbox_credentials(sandbox), timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def number(value):
+    """A count or amount as the sandbox sends it (a number, or in a realistic profile perhaps a string)."""
+    return int(float(value))
+
+
+def every_order_of_30_days(sandbox):
+    page = 1
+    while True:
+        items = raw(sandbox, "orders.json", limit=100, page=page, dateFilter="last30days")
+        yield from items
+        if len(items) < 100:
+            return
+        page += 1
+
+
+def utc_day(text):
+    """The UTC date of "2024-05-01 10:00:00 UTC" or an ISO 8601 time with an offset, as YYYY-MM-DD."""
+    moment = datetime.fromisoformat(str(text).replace(" UTC", "+00:00").replace("Z", "+00:00"))
+    return moment.astimezone(timezone.utc).date().isoformat()
+
+
+def figure(page, name):
+    return re.search(rf'data-testid="count-{name}">([^<]*)<', page).group(1)
+
+
+def paths_called(sandbox):
+    return stats(sandbox)["api_requests_by_path"]["sandbox"]
+
+
+def test_the_dashboard_shows_the_stores_figures(app, live_app, sandbox, browser):
+    page = install(browser, live_app).text
+    assert 'data-testid="store-title">Sandbox Store<' in page
+    for name in ("products", "orders", "customers"):
+        assert figure(page, name) == str(number(raw(sandbox, f"{name}/count.json")["count"])), name
+    assert 'data-testid="stale-note"' not in page and 'data-testid="permission-dashboard"' not in page
+
+    newest = raw(sandbox, "orders.json", limit=50, dateFilter="last30days")
+    with app.app_context():
+        snapshot = db.session.scalar(select(Store)).snapshot
+        assert snapshot.last_error is None and len(snapshot.daily) == 30
+        latest, daily = snapshot.latest_orders, snapshot.daily
+    # Every order of the last 30 days counts once, on its day (abandoned checkouts are not orders).
+    assert sum(day["orders"] for day in daily) <= number(raw(sandbox, "orders/count.json")["count"])
+    assert all(day["sales"] >= 0 for day in daily)
+    if newest:
+        ids = {number(item.get("order", item)["id"]) for item in newest}
+        assert latest and latest[0]["id"] in ids
+        assert f"<td>{latest[0]['id']}</td>" in page
+        assert all(entry["state"] in {"paid", "pending_payment", "canceled", "abandoned", "unknown"}
+                   for entry in latest)
+        today = datetime.now(timezone.utc).date()
+        assert all(today - timedelta(days=31) <= datetime.fromisoformat(e["created_at"]).date() <= today
+                   for e in latest)
+    else:
+        assert "No orders in the last 30 days." in page
+
+
+def test_orders_figure_sums_paid_sales_per_day(app, live_app, sandbox, browser):
+    install(browser, live_app)
+    with app.app_context():
+        daily = db.session.scalar(select(Store)).snapshot.daily
+    paid = {}
+    for item in every_order_of_30_days(sandbox):
+        order = item.get("order", item)
+        if order.get("status_enum") == "paid" or order.get("status") in ("Paid", "Pagada", "Pago"):
+            day = utc_day(order["created_at"])
+            paid[day] = round(paid.get(day, 0.0) + float(order["total"]), 2)
+    assert paid, "the sandbox's default data has paid orders in the last 30 days"
+    assert {d["date"]: d["sales"] for d in daily if d["sales"]} == paid
+
+
+def test_a_dashboard_without_its_scopes_asks_for_them_and_calls_nothing_it_may_not(app, live_app, sandbox, browser):
+    app.config["JUMPSELLER_SCOPES"] = "read_store read_products"
+    page = install(browser, live_app).text
+    assert "The dashboard needs permission to read orders and customers." in page
+    reauthorize = re.search(r'<a[^>]*data-testid="permission-reauthorize"[^>]*>', page).group(0)
+    assert 'href="/oauth/install"' in reauthorize and "data-connect" in reauthorize
+    assert "missing permission" not in page and 'data-testid="stale-note"' not in page
+    assert figure(page, "orders") == "–" and figure(page, "customers") == "–"
+    assert figure(page, "products") == str(number(raw(sandbox, "products/count.json")["count"]))
+    called = paths_called(sandbox)
+    for path in ("/v1/orders/count.json", "/v1/customers/count.json", "/v1/orders.json"):
+        assert called.get(f"GET {path}", 0) == 0, path
+    with app.app_context():
+        assert db.session.scalar(select(Store)).snapshot.last_error is None
+
+    # One click on Re-authorize with the app's full scopes: the dashboard is complete, the request gone.
+    app.config["JUMPSELLER_SCOPES"] = config.DEFAULT_SCOPES
+    again = install(browser, live_app).text
+    assert "needs permission" not in again
+    assert figure(again, "orders") == str(number(raw(sandbox, "orders/count.json")["count"]))
