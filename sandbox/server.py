@@ -65,7 +65,7 @@ class SandboxServer:
         # Seeded products are built on first request; doing it ahead keeps a cold page of a big
         # catalog as cheap as a warm one. Small batches with pauses leave the lock to requests.
         while not self._stopping.is_set():
-            if self.state.prerender_step():
+            if self.state.registry.prerender_step():
                 time.sleep(0.005)  # at most ~1/3 of a core: requests stay fast while it runs
             else:
                 self._stopping.wait(0.5)

@@ -28,6 +28,14 @@ def no_store(response):
     return response
 
 
+def bearer_token(req) -> str | None:
+    """The Bearer token of a request's Authorization header, if any."""
+    auth = req.authorization
+    if auth is not None and auth.type == "bearer" and auth.token:
+        return auth.token
+    return None
+
+
 def logged_in_store(state: SandboxState, request):
     """The store whose admin is "logged in" on the sandbox origin (cookie), else the default store."""
     code = request.cookies.get(STORE_COOKIE)

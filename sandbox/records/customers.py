@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from . import seed_customers
+from ..seed import customers as seed_customers
+from .errors import RecordError
 
 # CustomerFields in the spec's order.
 OUTPUT_FIELDS = ("id", "email", "phone", "fullname", "status", "accepts_marketing", "accepted_marketing_at",
@@ -14,12 +15,10 @@ OUTPUT_FIELDS = ("id", "email", "phone", "fullname", "status", "accepts_marketin
                  "customer_additional_fields")
 
 
-class CustomerError(Exception):
+class CustomerError(RecordError):
     """A customer change that breaks a rule; `errors` maps field → messages (Rails style)."""
 
-    def __init__(self, errors: dict):
-        super().__init__("invalid customer")
-        self.errors = errors
+    kind = "customer"
 
 
 class CustomerBook:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from . import seed, seed_customers
+from . import customers as seed_customers
+from . import store as seed
 
 SPREAD_DAYS = 60
 # (status_enum, weight): most orders are paid, as in a healthy store.

@@ -6,12 +6,12 @@ from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from . import fault_http
+from ..behaviour import fault_http
+from ..web import bearer_token, current_state, json_response, logged_in_store, no_store
 from .scopes import ALL_SCOPES, describe
 from .state import OAuthError
-from .web import current_state, json_response, logged_in_store, no_store
 
-bp = Blueprint("oauth", __name__, template_folder="templates")
+bp = Blueprint("oauth", __name__)
 
 OOB_URI = "urn:ietf:wg:oauth:2.0:oob"
 _PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
@@ -37,7 +37,7 @@ class _RedirectError(Exception):
 def _pre_authorize(params) -> dict:
     """Validate authorize parameters in Doorkeeper's order; returns the accepted request."""
     state = current_state()
-    client = state.clients.get(params.get("client_id", ""))
+    client = state.accounts.clients.get(params.get("client_id", ""))
     if client is None:
         raise _ErrorPage("invalid_client", "Client authentication failed due to unknown client, "
                          "no client authentication included, or unsupported authentication method.")
@@ -84,7 +84,7 @@ def _with_state(accepted: dict, params: dict) -> dict:
 
 
 def _grant(accepted: dict, store):
-    code = current_state().issue_code(accepted["client"], accepted["redirect_uri"], store.code,
+    code = current_state().accounts.issue_code(accepted["client"], accepted["redirect_uri"], store.code,
                                       accepted["scopes"], accepted["code_challenge"])
     return _back_to_client(accepted["redirect_uri"], _with_state(accepted, {"code": code}))
 
@@ -105,9 +105,9 @@ def authorize():
         return _back_to_client(request.args["redirect_uri"], _with_state(
             {"state": request.args.get("state")}, {"error": exc.error, "error_description": exc.description}))
     store = logged_in_store(state, request)
-    if state.config.auto_approve or state.has_active_grant(accepted["client"].client_id, store.code,
+    if state.config.auto_approve or state.accounts.has_active_grant(accepted["client"].client_id, store.code,
                                                            accepted["scopes"]):
-        state.count_authorization("skipped")
+        state.accounts.count_authorization("skipped")
         return _grant(accepted, store)
     return render_template(
         "sandbox/consent.html", client=accepted["client"], store=store, stores=list(state.stores.values()),
@@ -130,7 +130,7 @@ def decide():
             {"state": request.form.get("state")}, {"error": exc.error, "error_description": exc.description}))
     decision = request.form.get("decision")
     if decision == "deny":
-        state.count_authorization("denied")
+        state.accounts.count_authorization("denied")
         return _back_to_client(accepted["redirect_uri"], _with_state(accepted, {
             "error": "access_denied",
             "error_description": "The resource owner or authorization server denied the request.",
@@ -138,7 +138,7 @@ def decide():
     if decision != "approve":
         return _error_page(_ErrorPage("invalid_request", "decision must be approve or deny."))
     store = state.stores.get(request.form.get("store", "")) or logged_in_store(state, request)
-    state.count_authorization("approved")
+    state.accounts.count_authorization("approved")
     return _grant(accepted, store)
 
 
@@ -162,7 +162,7 @@ def _token_faults():
     """Faults reach the token endpoint only with include_token_endpoint (before the grant is used)."""
     if request.endpoint != "oauth.token":
         return None
-    faults = current_state().faults
+    faults = current_state().behaviour.faults
     fault_http.delay(faults, token_endpoint=True)
     return fault_http.inject(faults, token_endpoint=True)
 
@@ -179,7 +179,7 @@ def token():
     state = current_state()
     is_form = request.mimetype in _FORM_TYPES
     grant_type = request.form.get("grant_type") if is_form else None
-    state.count_token_request(grant_type or "")
+    state.accounts.count_token_request(grant_type or "")
     try:
         if not is_form:
             raise OAuthError("invalid_request", "The request must be application/x-www-form-urlencoded.")
@@ -188,26 +188,18 @@ def token():
         if grant_type not in ("authorization_code", "refresh_token"):
             raise OAuthError("unsupported_grant_type",
                              "The authorization grant type is not supported by the authorization server.")
-        client = state.authenticate_client(*_client_credentials())
+        client = state.accounts.authenticate_client(*_client_credentials())
         if grant_type == "authorization_code":
-            pair = state.exchange_code(client, request.form.get("code"), request.form.get("redirect_uri"),
+            pair = state.accounts.exchange_code(client, request.form.get("code"), request.form.get("redirect_uri"),
                                        request.form.get("code_verifier"))
         else:
-            pair = state.refresh(client, request.form.get("refresh_token"), request.form.get("scope"))
+            pair = state.accounts.refresh(client, request.form.get("refresh_token"), request.form.get("scope"))
     except OAuthError as exc:
         headers = {}
         if exc.status == 401:
             headers["WWW-Authenticate"] = f'Basic realm="Doorkeeper", error="{exc.error}"'
         return no_store(json_response(exc.body(), exc.status, headers))
     return no_store(json_response(pair.response()))
-
-
-def bearer_token(req) -> str | None:
-    """The Bearer token of a request's Authorization header, if any."""
-    auth = req.authorization
-    if auth is not None and auth.type == "bearer" and auth.token:
-        return auth.token
-    return None
 
 
 def invalid_token_response(description: str):
@@ -224,10 +216,10 @@ def token_info():
     """Doorkeeper's token introspection for the Bearer token presented."""
     state = current_state()
     access = bearer_token(request)
-    found, problem = state.bearer(access) if access else (None, "The access token is invalid")
+    found, problem = state.accounts.bearer(access) if access else (None, "The access token is invalid")
     if found is None:
         return no_store(invalid_token_response(problem))
-    state.mark_used(found)
+    state.accounts.mark_used(found)
     store = state.stores[found.store_code]
     return no_store(json_response({
         "resource_owner_id": store.id,
@@ -245,8 +237,8 @@ def revoke():
     if request.mimetype not in _FORM_TYPES:
         return json_response({"error": "invalid_request", "error_description": "Form body required."}, 400)
     try:
-        client = state.authenticate_client(*_client_credentials())
+        client = state.accounts.authenticate_client(*_client_credentials())
     except OAuthError as exc:
         return json_response(exc.body(), exc.status)
-    state.revoke_token(client, request.form.get("token", ""))
+    state.accounts.revoke_token(client, request.form.get("token", ""))
     return json_response({})

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Response, g, request
 
-from . import date_filters
-from .api import bp, invalid, not_found, paging, requires, resource_body
-from .forms import parse_order_edit
-from .fragments import absolutize
-from .web import current_state, json_response
+from ..records import date_filters
+from ..records.forms import parse_order_edit
+from ..web import current_state, json_response
+from . import crud
+from .base import fragments_response, not_found, paging, route
 
 STATUSES = ("abandoned", "canceled", "pending_payment", "paid")
 
@@ -18,9 +18,14 @@ def _respond(records) -> Response:
     Call it under the sandbox lock.
     """
     orders = g.principal.store.orders
-    body = orders.json_of(records) if isinstance(records, dict) else \
-        "[" + ",".join(orders.json_of(r) for r in records) + "]"
-    return Response(absolutize(body, request.host_url.rstrip("/")), mimetype="application/json")
+    return fragments_response(orders.json_of(records) if isinstance(records, dict)
+                              else [orders.json_of(r) for r in records])
+
+
+# Orders are created at checkout, never through the API; only the OrderEdit fields change.
+ORDERS = crud.Resource("order", "Order", lambda store: store.orders,
+                       lambda body, partial: parse_order_edit(body), _respond, stamped=True)
+crud.register(ORDERS, "/orders.json", "/orders/{id}.json", "read_orders", "write_orders", ("count", "get", "update"))
 
 
 def _status_filters() -> set[str] | None:
@@ -30,8 +35,7 @@ def _status_filters() -> set[str] | None:
     return {v.strip() for v in values} if values else None
 
 
-@bp.get("/orders.json")
-@requires("read_orders")
+@route("GET", "/orders.json", "read_orders")
 def list_orders():
     """GET /orders.json: newest first; status_filters[], dateFilter (+ initialDate/finalDate), page/limit."""
     page, limit = paging()
@@ -50,16 +54,8 @@ def list_orders():
         return _respond(records)
 
 
-@bp.get("/orders/count.json")
-@requires("read_orders")
-def count_orders():
-    """GET /orders/count.json."""
-    with current_state().lock:
-        return json_response({"count": g.principal.store.orders.count()})
 
-
-@bp.get("/orders/status/<status>.json")
-@requires("read_orders")
+@route("GET", "/orders/status/{status}.json", "read_orders")
 def orders_by_status(status: str):
     """GET /orders/status/{status}.json: newest first, paged; 404 "Status Invalid." for other statuses."""
     if status not in STATUSES:
@@ -70,49 +66,22 @@ def orders_by_status(status: str):
         return _respond(records)
 
 
-@bp.get("/orders/after/<int:order_id>.json")
-@requires("read_orders")
-def orders_after(order_id: int):
+@route("GET", "/orders/after/{id}.json", "read_orders")
+def orders_after(record_id: int):
     """GET /orders/after/{id}.json: orders with a greater id, oldest first, paged (an array, not one order)."""
     page, limit = paging()
     with current_state().lock:
-        records = g.principal.store.orders.select(page, limit, after_id=order_id)
+        records = g.principal.store.orders.select(page, limit, after_id=record_id)
         return _respond(records)
 
 
-@bp.get("/orders/<int:order_id>.json")
-@requires("read_orders")
-def get_order(order_id: int):
-    """GET /orders/{id}.json."""
-    with current_state().lock:
-        record = g.principal.store.orders.get(order_id)
-        return _respond(record) if record else not_found("Order")
 
 
-@bp.put("/orders/<int:order_id>.json")
-@requires("write_orders")
-def update_order(order_id: int):
-    """PUT /orders/{id}.json: only the OrderEdit fields change; any other field is silently ignored."""
-    body, error = resource_body("order")
-    if error:
-        return error
-    fields, errors = parse_order_edit(body)
-    state = current_state()
-    with state.lock:
-        orders = g.principal.store.orders
-        if orders.get(order_id) is None:
-            return not_found("Order")
-        if errors:
-            return invalid(errors)
-        return _respond(orders.update(order_id, fields, state.now_datetime()))
-
-
-@bp.get("/orders/<int:order_id>/history.json")
-@requires("read_orders")
-def order_history(order_id: int):
+@route("GET", "/orders/{id}/history.json", "read_orders")
+def order_history(record_id: int):
     """GET /orders/{id}/history.json: oldest first, each wrapped as {"order_history": ...}."""
     with current_state().lock:
-        record = g.principal.store.orders.get(order_id)
+        record = g.principal.store.orders.get(record_id)
         if record is None:
             return not_found("Order")
         return json_response([{"order_history": dict(entry)} for entry in record["history"]])

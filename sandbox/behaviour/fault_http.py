@@ -7,7 +7,7 @@ import time
 from flask import Response, g, request
 
 from .faults import Fault, FaultInjector
-from .web import json_response
+from ..web import json_response
 
 # 502/503/504 come from the proxy in front of the app: an HTML page, no rate-limit headers.
 GATEWAY_STATUSES = frozenset({502, 503, 504})

@@ -8,7 +8,7 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from .config import derived_secret
+from ..config import derived_secret
 
 SEED_EPOCH = datetime(2024, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
 # Room for this many variants / images per product: their ids are product_id * SUB_ID_SPAN + n.

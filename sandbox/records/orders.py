@@ -8,9 +8,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from datetime import datetime
 
-from . import seed, seed_orders
+from ..seed import orders as seed_orders
+from ..seed import store as seed
 from .fragments import FragmentCache
-from .seed_orders import Sources
+from ..seed.orders import Sources
 
 STATUS_NAMES = {"abandoned": "Abandoned", "canceled": "Canceled", "pending_payment": "Pending Payment",
                 "paid": "Paid"}

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from .web import current_state, logged_in_store
+from ..config import DEFAULT_APP_URL
+from ..web import current_state, logged_in_store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-
-DEFAULT_APP_URL = "http://localhost:5000/"
 
 
 def app_url() -> str:
@@ -34,14 +33,14 @@ def home():
 @bp.get("/apps")
 def apps():
     """The Apps gallery: every registered OAuth application, with Open and Install."""
-    clients = list(current_state().clients.values())
+    clients = list(current_state().accounts.clients.values())
     return _page("admin/apps.html", section="apps", clients=clients, app_url=app_url())
 
 
 @bp.get("/apps/<client_id>")
 def open_app(client_id: str):
     """The app's page: its App URL in an iframe, on another site than this admin (as in production)."""
-    client = current_state().clients.get(client_id)
+    client = current_state().accounts.clients.get(client_id)
     if client is None:
         abort(404)
     return _page("admin/app.html", section="apps", client=client, app_url=app_url())

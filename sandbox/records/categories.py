@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from .seed import slugify
+from ..seed.store import slugify
+from .errors import RecordError
 
 
-class CategoryError(Exception):
+class CategoryError(RecordError):
     """A category change that breaks a rule; `errors` maps field → messages (Rails style)."""
 
-    def __init__(self, errors: dict):
-        super().__init__("invalid category")
-        self.errors = errors
+    kind = "category"
 
 
 class CategoryTree:

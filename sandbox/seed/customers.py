@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from .seed import SEED_EPOCH, Draws, slugify
+from .store import SEED_EPOCH, Draws, slugify
 
 FIRST_NAMES = ["Camila", "Sofía", "Valentina", "Isidora", "Martina", "Catalina", "Josefa", "Antonia",
                "Benjamín", "Vicente", "Matías", "Agustín", "Tomás", "Joaquín", "Lucas", "Diego"]

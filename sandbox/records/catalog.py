@@ -8,10 +8,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from datetime import datetime
 
-from . import seed
+from ..seed import store as seed
+from ..seed.store import SUB_ID_SPAN
 from .categories import CategoryTree
+from .errors import RecordError
 from .fragments import FragmentCache
-from .seed import SUB_ID_SPAN
 from .validation import check_product
 
 # The Product schema's fields, in the spec's order: what the API shows.
@@ -41,12 +42,10 @@ _VARIANT_OUTPUT = ("id", "price", "sku", "barcode", "stock", "stock_unlimited", 
 _PRISTINE = object()  # fragment token of an untouched seeded product
 
 
-class CatalogError(Exception):
+class CatalogError(RecordError):
     """A product change that breaks a rule; `errors` maps field → messages (Rails style)."""
 
-    def __init__(self, errors: dict):
-        super().__init__("invalid product")
-        self.errors = errors
+    kind = "product"
 
 
 def public_view(product: dict, tree: CategoryTree | None = None) -> dict:

@@ -1,0 +1,1 @@
+"""A stand-in for the Jumpseller store admin (pages.py), framing the App URL like the real one."""

@@ -1,0 +1,37 @@
+"""/v1/customers: list, count, by id, by email, create, update, delete."""
+from __future__ import annotations
+
+from flask import g
+
+from ..records.forms import parse_customer
+from ..web import current_state, json_response
+from . import crud
+from .base import not_found, paging, route
+
+
+def _wrapped(record: dict) -> dict:
+    return {"customer": g.principal.store.customers.present(record)}
+
+
+CUSTOMERS = crud.Resource("customer", "Customer", lambda store: store.customers,
+                          parse_customer,
+                          lambda record: json_response(_wrapped(record)))
+crud.register(CUSTOMERS, "/customers.json", "/customers/{id}.json", "read_customers", "write_customers")
+
+
+@route("GET", "/customers.json", "read_customers")
+def list_customers():
+    """GET /customers.json: a page of wrapped customers, by id."""
+    page, limit = paging()
+    with current_state().lock:
+        return json_response([_wrapped(r) for r in g.principal.store.customers.page(page, limit)])
+
+
+
+@route("GET", "/customers/email/{email}.json", "read_customers")
+def customer_by_email(email: str):
+    """GET /customers/email/{email}.json (case-insensitive)."""
+    with current_state().lock:
+        record = g.principal.store.customers.by_email(email)
+        return json_response(_wrapped(record)) if record else not_found("Customer")
+

@@ -1,0 +1,1 @@
+"""How the sandbox behaves besides its data: clock, rate limits, faults and the traffic log."""

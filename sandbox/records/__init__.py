@@ -1,0 +1,1 @@
+"""Per-store data holders: stores, catalog, categories, customers, orders, and their input rules."""
