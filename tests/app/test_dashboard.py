@@ -112,6 +112,8 @@ def test_a_dashboard_without_its_scopes_asks_for_them_and_calls_nothing_it_may_n
         assert called.get(f"GET {path}", 0) == 0, path
     with app.app_context():
         assert db.session.scalar(select(Store)).snapshot.last_error is None
+    spanish = browser.get(live_app.url + "/", headers={"Accept-Language": "es"}, timeout=5).text
+    assert "El panel necesita permiso para leer pedidos y clientes." in spanish
 
     # One click on Re-authorize with the app's full scopes: the dashboard is complete, the request gone.
     app.config["JUMPSELLER_SCOPES"] = config.DEFAULT_SCOPES
