@@ -12,11 +12,17 @@ DEFAULT_APP_URL = "http://localhost:5000/"
 
 ROTATIONS = ("immediate", "on_first_use")
 RATE_LIMITS = ("legacy", "current", "off")
+BAN_SCOPES = ("ip", "store")  # what a rate-limit ban covers: the client IP (as Jumpseller says) or one store
+TOKEN_SCOPES = ("include", "omit")  # whether token responses carry `scope` (Doorkeeper may leave it out)
+# realistic: bodies as real stores send them (nulls, numbers as strings, localized statuses; behaviour/realism.py);
+# clean: exactly the spec's schemas.
+PROFILES = ("realistic", "clean")
+LANGUAGES = ("es", "pt", "en")
 
 # Options that POST /_sandbox/config may change while the server runs.
 RUNTIME_OPTIONS = (
     "token_expires_in", "rotation", "rate_limit", "auto_approve", "store_info_wrapped",
-    "redirect_uris", "ban_threshold", "ban_seconds", "app_url",
+    "redirect_uris", "ban_threshold", "ban_seconds", "app_url", "token_scope", "profile", "ban_scope",
 )
 
 
@@ -50,9 +56,13 @@ class SandboxConfig:
     token_expires_in: int = 3600
     code_expires_in: int = 600
     rotation: str = "immediate"
+    token_scope: str | None = None  # None: follows the profile (realistic omits scope, as Doorkeeper may; clean has it)
+    profile: str = "realistic"
+    language: str = "es"  # the default store's language, like a Chilean store's
     rate_limit: str = "legacy"
     ban_threshold: int = 2000
     ban_seconds: int = 3600
+    ban_scope: str = "ip"
     store_info_wrapped: bool = False
     store_code: str = DEFAULT_STORE_CODE
     store_name: str = "Sandbox Store"
@@ -74,6 +84,8 @@ class SandboxConfig:
             raise TypeError(f"unknown sandbox option(s): {', '.join(unknown)}")
         config = cls(**{k: v for k, v in options.items() if v is not None})
         config.redirect_uris = list(config.redirect_uris)
+        config.token_scope_explicit = config.token_scope is not None
+        config.token_scope = config.token_scope or _profile_token_scope(config.profile)
         config.login = config.login or default_login(config.store_code)
         config.authtoken = config.authtoken or default_authtoken(config.store_code)
         problems = validate_options(vars(config))
@@ -81,9 +93,22 @@ class SandboxConfig:
             raise ValueError("; ".join(problems))
         return config
 
+    def apply(self, changes: dict) -> None:
+        """Set validated runtime options; a new profile brings its token_scope unless that was set explicitly."""
+        for name, value in changes.items():
+            setattr(self, name, list(value) if name == "redirect_uris" else value)
+        if "token_scope" in changes:
+            self.token_scope_explicit = True
+        elif "profile" in changes and not self.token_scope_explicit:
+            self.token_scope = _profile_token_scope(self.profile)
+
     def runtime_view(self) -> dict:
         """The options a running sandbox may change, as JSON."""
         return {name: getattr(self, name) for name in RUNTIME_OPTIONS}
+
+
+def _profile_token_scope(profile: str) -> str:
+    return "omit" if profile == "realistic" else "include"
 
 
 def validate_options(values: dict) -> list[str]:
@@ -100,6 +125,14 @@ def validate_options(values: dict) -> list[str]:
             problems.append(f"{name} must be true or false")
     if "rotation" in values and values["rotation"] not in ROTATIONS:
         problems.append(f"rotation must be one of {', '.join(ROTATIONS)}")
+    if "ban_scope" in values and values["ban_scope"] not in BAN_SCOPES:
+        problems.append(f"ban_scope must be one of {', '.join(BAN_SCOPES)}")
+    if "profile" in values and values["profile"] not in PROFILES:
+        problems.append(f"profile must be one of {', '.join(PROFILES)}")
+    if "language" in values and values["language"] not in LANGUAGES:
+        problems.append(f"language must be one of {', '.join(LANGUAGES)}")
+    if "token_scope" in values and values["token_scope"] not in TOKEN_SCOPES:
+        problems.append(f"token_scope must be one of {', '.join(TOKEN_SCOPES)}")
     if "rate_limit" in values and values["rate_limit"] not in RATE_LIMITS:
         problems.append(f"rate_limit must be one of {', '.join(RATE_LIMITS)}")
     if "app_url" in values:

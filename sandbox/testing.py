@@ -79,11 +79,13 @@ def authorize(base_url: str, scopes=("read_store",), *, client_id: str = DEFAULT
 
 
 def exchange_code(base_url: str, code: str, *, client_id: str = DEFAULT_CLIENT_ID,
-                  client_secret: str = DEFAULT_CLIENT_SECRET, redirect_uri: str = DEFAULT_REDIRECT_URI,
+                  client_secret: str = DEFAULT_CLIENT_SECRET, redirect_uri: str | None = DEFAULT_REDIRECT_URI,
                   code_verifier: str | None = None) -> requests.Response:
-    """POST grant_type=authorization_code to /oauth/token."""
+    """POST grant_type=authorization_code to /oauth/token (redirect_uri None: left out)."""
     data = {"grant_type": "authorization_code", "client_id": client_id, "client_secret": client_secret,
-            "code": code, "redirect_uri": redirect_uri}
+            "code": code}
+    if redirect_uri is not None:
+        data["redirect_uri"] = redirect_uri
     if code_verifier is not None:
         data["code_verifier"] = code_verifier
     return requests.post(base_url + "/oauth/token", data=data, timeout=TIMEOUT)

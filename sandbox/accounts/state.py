@@ -88,7 +88,7 @@ class Token:
         """The token endpoint's JSON for this pair (Doorkeeper writes the type in lower case)."""
         body = {
             "access_token": self.access_token,
-            "token_type": "Bearer",
+            "token_type": "bearer",
             "expires_in": self.expires_in,
             "refresh_token": self.refresh_token,
             "scope": " ".join(self.scopes),
@@ -156,14 +156,16 @@ class AccountsState:
             raise OAuthError("invalid_request", "Missing required parameter: code.")
         with self.lock:
             grant = self.codes.get(code)
+            # Doorkeeper checks for missing parameters before it judges the grant (validate_params).
+            if grant is not None and grant.code_challenge is not None and not code_verifier:
+                raise OAuthError("invalid_request", "Missing required parameter: code_verifier.")
+            if not redirect_uri:
+                raise OAuthError("invalid_request", "Missing required parameter: redirect_uri.")
             if grant is None or grant.used or grant.client_id != client.client_id \
                     or self.clock.now() >= grant.expires_at or redirect_uri != grant.redirect_uri:
                 raise OAuthError("invalid_grant", _INVALID_GRANT)
-            if grant.code_challenge is not None:
-                if not code_verifier:
-                    raise OAuthError("invalid_grant", "Missing required parameter: code_verifier.")
-                if not pkce_matches(code_verifier, grant.code_challenge):
-                    raise OAuthError("invalid_grant", "The code verifier does not match the code challenge.")
+            if grant.code_challenge is not None and not pkce_matches(code_verifier, grant.code_challenge):
+                raise OAuthError("invalid_grant", "The code verifier does not match the code challenge.")
             if grant.store_code not in self.stores:
                 raise OAuthError("invalid_grant", _INVALID_GRANT)
             grant.used = True

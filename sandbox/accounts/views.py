@@ -93,20 +93,27 @@ def _error_page(error: _ErrorPage):
     return render_template("sandbox/error.html", error=error.error, description=error.description), 400
 
 
+def _accept(params):
+    """(the accepted authorize request, None), or (None, the error page or redirect to answer with)."""
+    try:
+        return _pre_authorize(params), None
+    except _ErrorPage as exc:
+        return None, _error_page(exc)
+    except _RedirectError as exc:
+        return None, _back_to_client(params["redirect_uri"], _with_state(
+            {"state": params.get("state")}, {"error": exc.error, "error_description": exc.description}))
+
+
 @bp.get("/oauth/authorize")
 def authorize():
     """Show the consent page, or skip it (auto-approve / an existing covering grant)."""
     state = current_state()
-    try:
-        accepted = _pre_authorize(request.args)
-    except _ErrorPage as exc:
-        return _error_page(exc)
-    except _RedirectError as exc:
-        return _back_to_client(request.args["redirect_uri"], _with_state(
-            {"state": request.args.get("state")}, {"error": exc.error, "error_description": exc.description}))
+    accepted, answer = _accept(request.args)
+    if answer is not None:
+        return answer
     store = logged_in_store(state, request)
     if state.config.auto_approve or state.accounts.has_active_grant(accepted["client"].client_id, store.code,
-                                                           accepted["scopes"]):
+                                                                    accepted["scopes"]):
         state.accounts.count_authorization("skipped")
         return _grant(accepted, store)
     return render_template(
@@ -121,13 +128,9 @@ def authorize():
 def decide():
     """The consent form's answer: approve → code, deny → access_denied."""
     state = current_state()
-    try:
-        accepted = _pre_authorize(request.form)
-    except _ErrorPage as exc:
-        return _error_page(exc)
-    except _RedirectError as exc:
-        return _back_to_client(request.form["redirect_uri"], _with_state(
-            {"state": request.form.get("state")}, {"error": exc.error, "error_description": exc.description}))
+    accepted, answer = _accept(request.form)
+    if answer is not None:
+        return answer
     decision = request.form.get("decision")
     if decision == "deny":
         state.accounts.count_authorization("denied")
@@ -199,7 +202,7 @@ def token():
         if exc.status == 401:
             headers["WWW-Authenticate"] = f'Basic realm="Doorkeeper", error="{exc.error}"'
         return no_store(json_response(exc.body(), exc.status, headers))
-    return no_store(json_response(pair.response()))
+    return no_store(json_response(pair.response(include_scope=state.config.token_scope == "include")))
 
 
 def invalid_token_response(description: str):

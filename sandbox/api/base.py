@@ -1,6 +1,7 @@
 """The /v1 blueprint and what every resource shares: auth, rate limits, faults, scopes, paging, errors."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import wraps
 
@@ -22,6 +23,13 @@ ROUTE_SCOPES: dict[tuple[str, str], str] = {}
 _PATH_PARAMS = {"{id}": "<int:record_id>", "{status}": "<status>", "{email}": "<path:email>"}
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def _converter(match: re.Match) -> str:
+    # Other placeholders keep their spec name; the spec types every `…_id` as an integer.
+    name = match.group(1)
+    return _PATH_PARAMS.get(match.group(0)) or (f"<int:{name}>" if name.endswith("_id") else f"<{name}>")
 
 
 @dataclass(frozen=True)
@@ -65,12 +73,12 @@ def _gate():
     behaviour = state.behaviour
     fault_http.delay(behaviour.faults, token_endpoint=False)
     principal, problem = _authenticate()
-    # Limits are per store; unauthenticated traffic is limited per client IP instead.
-    bucket = principal.store.code if principal else f"ip:{request.remote_addr}"
-    if principal:
-        behaviour.count_api_request(principal.store.code)
-        g.store_code = principal.store.code
-    decision = behaviour.rate_limit(bucket)
+    # Limits count per (client IP, store); unauthenticated traffic per client IP alone.
+    store_code = principal.store.code if principal else None
+    if store_code is not None:
+        behaviour.count_api_request(store_code)
+        g.store_code = store_code
+    decision = behaviour.rate_limit(request.remote_addr or "", store_code)
     g.rate_decision = decision
     if not decision.allowed:
         return Response("Rate Limit Exceeded", status=decision.status, mimetype="text/plain")
@@ -126,9 +134,7 @@ def requires(scope: str):
 
 def route(method: str, path: str, scope: str, endpoint: str | None = None):
     """Register a view for the spec's `path` and `method`, refused unless the grant has `scope`."""
-    rule = path
-    for placeholder, converter in _PATH_PARAMS.items():
-        rule = rule.replace(placeholder, converter)
+    rule = _PARAM.sub(_converter, path)
 
     def decorate(view):
         ROUTE_SCOPES[(path, method.lower())] = scope
@@ -162,13 +168,15 @@ def not_found(resource: str = "Product"):
     return json_response({"message": f"{resource} not found"}, 404)
 
 
-def resource_body(name: str):
-    """The `name` object of a JSON request body, or (None, an error response)."""
+def resource_body(name: str | None):
+    """The `name` object of a JSON request body (the whole object when None), or (None, an error response)."""
     if request.mimetype != "application/json":
         return None, json_response({"message": "Content-Type must be application/json"}, 415)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return None, json_response({"message": "The request body is not a valid JSON object"}, 400)
+    if name is None:
+        return data, None
     if name not in data:
         return None, json_response({"message": f"param is missing or the value is empty: {name}"}, 400)
     return data[name], None

@@ -1,29 +1,35 @@
-"""Jumpseller's per-store request limits, as sliding windows over accepted requests."""
+"""Jumpseller's request limits: sliding windows per (client IP, store), and bans per IP (or per store).
+
+Jumpseller counts requests "per IP and per store" and, after many limit hits, bans "your IP" for a while:
+one store that keeps hitting its limit can stop every store an app serves from the same address.
+"""
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+BAN_HEADER = "Jumpseller-BannedByRateLimit-Reset"
+
 
 @dataclass(frozen=True)
 class Profile:
-    """One limit profile: limits, the status of a refused request, and whether it is enforced."""
+    """One limit profile: limits, the status of a refused request, and whether it is enforced (bans too)."""
 
     per_second: int
     per_minute: int
     status: int
     enforced: bool
-    bans: bool
 
 
 PROFILES = {
     # Seeds / older docs: 8/s and 240/min, excess answered with 403 "Rate Limit Exceeded".
-    "legacy": Profile(per_second=8, per_minute=240, status=403, enforced=True, bans=False),
-    # Current spec: 20/s and 800/min, 429, and a temporary ban after many hits.
-    "current": Profile(per_second=20, per_minute=800, status=429, enforced=True, bans=True),
+    "legacy": Profile(per_second=8, per_minute=240, status=403, enforced=True),
+    # Current spec: 20/s and 800/min, excess answered with 429.
+    "current": Profile(per_second=20, per_minute=800, status=429, enforced=True),
     # Headers still sent (legacy numbers) so clients exercise their header handling.
-    "off": Profile(per_second=8, per_minute=240, status=403, enforced=False, bans=False),
+    "off": Profile(per_second=8, per_minute=240, status=403, enforced=False),
 }
 
 
@@ -49,28 +55,39 @@ class Decision:
             "Jumpseller-PerSecondRateLimit-Remaining": str(self.per_second_remaining),
         }
         if self.banned_until is not None:
-            reset = datetime.fromtimestamp(self.banned_until, tz=timezone.utc).replace(microsecond=0)
-            headers["Jumpseller-BannedByRateLimit-Reset"] = reset.isoformat()
+            headers[BAN_HEADER] = reset_header(self.banned_until)
         return headers
 
 
+def reset_header(until: float) -> str:
+    """A ban's end as Jumpseller writes it: 2024-05-23T16:13:47+00:00 (rounded up: never early)."""
+    return datetime.fromtimestamp(math.ceil(until), tz=timezone.utc).isoformat()
+
+
+def ban_key(ip: str, store: str | None, scope: str) -> str:
+    """What a ban covers: the client IP (scope "ip", and always for unauthenticated calls) or one store."""
+    return f"store:{store}" if scope == "store" and store is not None else f"ip:{ip}"
+
+
 class RateLimiter:
-    """Sliding one-second and one-minute windows per bucket (a store code, or the client IP).
+    """Sliding one-second and one-minute windows per (client IP, store), and bans per ban key.
 
     Only accepted requests enter a window, so a client that backs off is let through again exactly
-    when the oldest accepted request leaves the window. Not thread-safe: the caller holds the
-    sandbox lock.
+    when the oldest accepted request leaves the window. Every refusal is a limit hit; after
+    `ban_threshold` hits under one ban key, that key is banned for `ban_seconds`. Not thread-safe:
+    the caller holds the sandbox lock.
     """
 
     def __init__(self):
-        self._accepted: dict[str, deque[float]] = {}
-        self._hits: dict[str, int] = {}           # refused requests since the last ban / reset
-        self._total_hits: dict[str, int] = {}     # refused requests since the last reset (stats)
+        self._accepted: dict[tuple[str, str], deque[float]] = {}
+        self._hits: dict[str, int] = {}           # limit hits by ban key since its last ban / reset
+        self._total_hits: dict[str, int] = {}     # refused requests by store (or "ip:<addr>") since reset
         self._banned_until: dict[str, float] = {}
 
-    def check(self, bucket: str, now: float, profile: Profile, ban_threshold: int, ban_seconds: int) -> Decision:
-        """Count one request against the bucket and decide whether it may proceed."""
-        window = self._accepted.setdefault(bucket, deque())
+    def check(self, ip: str, store: str | None, now: float, profile: Profile, *, ban_threshold: int,
+              ban_seconds: float, ban_scope: str) -> Decision:
+        """Count one request of `store` (None: unauthenticated) from `ip` and decide whether it may proceed."""
+        window = self._accepted.setdefault((ip, store or ""), deque())
         while window and window[0] <= now - 60.0:
             window.popleft()
         in_minute = len(window)
@@ -80,22 +97,19 @@ class RateLimiter:
             if stamp <= now - 1.0 or in_second >= profile.per_second:
                 break
             in_second += 1
-
-        banned_until = self._banned_until.get(bucket)
-        if banned_until is not None and now >= banned_until:
-            del self._banned_until[bucket]
-            banned_until = None
-        if banned_until is not None and profile.bans:
-            self._record_hit(bucket)
-            return Decision(False, 429, profile.per_second, 0, profile.per_minute, 0, banned_until)
+        key = ban_key(ip, store, ban_scope)
+        counted_as = store if store is not None else f"ip:{ip}"
+        banned_until = self.banned_until(key, now)
+        if banned_until is not None and profile.enforced:
+            self._record_hit(key, counted_as)
+            return Decision(False, profile.status, profile.per_second, 0, profile.per_minute, 0, banned_until)
 
         over = in_second >= profile.per_second or in_minute >= profile.per_minute
         if over and profile.enforced:
-            self._record_hit(bucket)
-            if profile.bans and self._hits[bucket] >= ban_threshold:
-                self._hits[bucket] = 0
-                self._banned_until[bucket] = now + ban_seconds
-                return Decision(False, 429, profile.per_second, 0, profile.per_minute, 0, now + ban_seconds)
+            self._record_hit(key, counted_as)
+            if self._hits[key] >= ban_threshold:
+                until = self.ban(key, now + ban_seconds)
+                return Decision(False, profile.status, profile.per_second, 0, profile.per_minute, 0, until)
             return Decision(
                 False, profile.status,
                 profile.per_second, max(0, profile.per_second - in_second),
@@ -108,12 +122,31 @@ class RateLimiter:
             profile.per_minute, max(0, profile.per_minute - in_minute - 1),
         )
 
-    def _record_hit(self, bucket: str) -> None:
-        self._hits[bucket] = self._hits.get(bucket, 0) + 1
-        self._total_hits[bucket] = self._total_hits.get(bucket, 0) + 1
+    def ban(self, key: str, until: float) -> float:
+        """Ban a key (see ban_key) until a time, or longer if it already is; returns when the ban ends."""
+        self._hits[key] = 0
+        self._banned_until[key] = max(until, self._banned_until.get(key, until))
+        return self._banned_until[key]
+
+    def banned_until(self, key: str, now: float) -> float | None:
+        """When the key's ban ends, or None when it is not banned (an ended ban is forgotten)."""
+        until = self._banned_until.get(key)
+        if until is not None and now >= until:
+            del self._banned_until[key]
+            return None
+        return until
+
+    def bans(self, now: float) -> dict[str, float]:
+        """Every ban in force: key → when it ends."""
+        return {key: until for key in list(self._banned_until)
+                if (until := self.banned_until(key, now)) is not None}
+
+    def _record_hit(self, key: str, counted_as: str) -> None:
+        self._hits[key] = self._hits.get(key, 0) + 1
+        self._total_hits[counted_as] = self._total_hits.get(counted_as, 0) + 1
 
     def hits(self) -> dict[str, int]:
-        """Refused requests per bucket since the last reset."""
+        """Refused requests per store (or "ip:<addr>" when unauthenticated) since the last reset."""
         return dict(self._total_hits)
 
     def reset(self) -> None:

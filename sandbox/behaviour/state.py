@@ -7,7 +7,7 @@ from dataclasses import replace
 from ..config import SandboxConfig
 from .clock import Clock
 from .faults import FaultInjector
-from .ratelimit import PROFILES, Decision, RateLimiter
+from .ratelimit import PROFILES, Decision, RateLimiter, ban_key, reset_header
 from .traffic import Traffic
 
 
@@ -23,12 +23,20 @@ class BehaviourState:
         self.traffic = Traffic()
         self.api_requests: dict[str, int] = {}
 
-    def rate_limit(self, bucket: str) -> Decision:
-        """Count one API request against a bucket under the current profile."""
+    def rate_limit(self, ip: str, store_code: str | None) -> Decision:
+        """Count one API request of a store (None: unauthenticated) from a client IP under the current profile."""
         with self.lock:
             cfg, now = self.config, self.clock.now()
-            decision = self.limiter.check(bucket, now, PROFILES[cfg.rate_limit], cfg.ban_threshold, cfg.ban_seconds)
+            decision = self.limiter.check(ip, store_code, now, PROFILES[cfg.rate_limit],
+                                          ban_threshold=cfg.ban_threshold, ban_seconds=cfg.ban_seconds,
+                                          ban_scope=cfg.ban_scope)
             return replace(decision, at=now)
+
+    def ban(self, ip: str, store_code: str, seconds: float) -> tuple[str, float]:
+        """Ban the client IP, or the store under ban_scope "store", for `seconds`; returns (what, until)."""
+        with self.lock:
+            key = ban_key(ip, store_code, self.config.ban_scope)
+            return key, self.limiter.ban(key, self.clock.now() + seconds)
 
     def count_api_request(self, store_code: str) -> None:
         """Count one API request made with a store's credentials."""
@@ -53,6 +61,7 @@ class BehaviourState:
             return {
                 "api_requests": {**zero, **self.api_requests},
                 "rate_limit_hits": {**zero, **self.limiter.hits()},
+                "bans": {key: reset_header(until) for key, until in self.limiter.bans(self.clock.now()).items()},
                 "api_requests_by_path": {**{code: {} for code in store_codes}, **self.traffic.by_path()},
                 "faults": self.faults.counts(),
             }

@@ -1,8 +1,11 @@
 """/_sandbox switches: counters, runtime options, the clock and faults."""
 from __future__ import annotations
 
+from flask import request
+
+from ..behaviour.ratelimit import reset_header
 from ..web import current_state, json_response
-from .base import bad, bp, json_object
+from .base import bad, bp, json_object, store_from_body
 
 
 @bp.get("/stats")
@@ -89,3 +92,16 @@ def set_faults():
         return json_response(current_state().behaviour.faults.configure(data))
     except ValueError as exc:
         return bad(str(exc))
+
+
+@bp.post("/ban")
+def ban():
+    """Ban now, as after too many limit hits: the caller's IP (ban_scope "ip") or `store` ("store") for `seconds`."""
+    store, error = store_from_body()
+    if error:
+        return error
+    seconds = json_object().get("seconds", current_state().config.ban_seconds)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+        return bad("seconds must be a positive number")
+    banned, until = current_state().behaviour.ban(request.remote_addr or "", store.code, seconds)
+    return json_response({"banned": banned, "reset": reset_header(until), "until": until})

@@ -105,7 +105,7 @@ def test_cli_prints_url_and_credentials():
         port = probe.port
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--port", str(port), "--seed-products", "2", "--rate-limit", "off",
-         "--seed-orders", "7", "--seed-customers", "4",
+         "--seed-orders", "7", "--seed-customers", "4", "--token-scope", "omit", "--ban-scope", "store",
          "--redirect-uri", "http://localhost:5000/oauth/callback", "--redirect-uri", "http://localhost:8000/cb"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -120,6 +120,8 @@ def test_cli_prints_url_and_credentials():
         assert info.status_code == 200 and info.json()["name"] == "Sandbox Store"
         stores = requests.get(f"http://127.0.0.1:{port}/_sandbox/stores", timeout=T).json()["stores"]
         assert (stores[0]["order_count"], stores[0]["customer_count"]) == (7, 4)
+        config = requests.get(f"http://127.0.0.1:{port}/_sandbox/config", timeout=T).json()
+        assert (config["token_scope"], config["ban_scope"]) == ("omit", "store")
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -55,7 +55,8 @@ def test_approve_then_exchange_then_call_api(srv, fresh_store):
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token", "scope", "created_at"}
-    assert body["token_type"] == "Bearer" and body["expires_in"] == 3600 and body["scope"] == "read_store"
+    # Doorkeeper writes the type in lower case (RFC 6749 §5.1: compare it case-insensitively).
+    assert body["token_type"] == "bearer" and body["expires_in"] == 3600 and body["scope"] == "read_store"
     assert response.headers["Cache-Control"] == "no-store"
     info = _get(f"{srv.url}/v1/store/info.json", body["access_token"])
     assert info.status_code == 200 and info.json()["code"] == code
@@ -99,10 +100,55 @@ def test_pkce_good_and_wrong_verifier(srv, fresh_store):
     verifier, challenge = pkce_pair()
     code = authorize(srv.url, code_challenge=challenge, session=session)["code"]
     missing = exchange_code(srv.url, code)
-    assert missing.status_code == 400 and missing.json()["error"] == "invalid_grant"
+    assert missing.status_code == 400 and missing.json() == {
+        "error": "invalid_request", "error_description": "Missing required parameter: code_verifier."}
     wrong = exchange_code(srv.url, code, code_verifier=pkce_pair()[0])
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
     assert exchange_code(srv.url, code, code_verifier=verifier).status_code == 200
+
+
+def test_missing_redirect_uri_is_an_invalid_request_and_burns_nothing(srv, fresh_store):
+    _, session = fresh_store
+    verifier, challenge = pkce_pair()
+    code = authorize(srv.url, code_challenge=challenge, session=session)["code"]
+    before = requests.get(f"{srv.url}/_sandbox/stats", timeout=T).json()["token_requests"]
+    missing = exchange_code(srv.url, code, redirect_uri=None, code_verifier=verifier)
+    assert missing.status_code == 400 and missing.json() == {
+        "error": "invalid_request", "error_description": "Missing required parameter: redirect_uri."}
+    assert missing.headers["Cache-Control"] == "no-store" and "access_token" not in missing.text
+    # The verifier is checked first, as Doorkeeper does; neither refusal used the code up.
+    both = exchange_code(srv.url, code, redirect_uri=None)
+    assert both.json()["error_description"] == "Missing required parameter: code_verifier."
+    after = requests.get(f"{srv.url}/_sandbox/stats", timeout=T).json()["token_requests"]
+    assert after["authorization_code"] == before.get("authorization_code", 0) + 2
+    assert exchange_code(srv.url, code, code_verifier=verifier).status_code == 200
+
+
+def test_token_scope_can_be_left_out_like_doorkeeper_may(srv, fresh_store):
+    _, session = fresh_store
+    try:
+        changed = requests.post(f"{srv.url}/_sandbox/config", json={"token_scope": "omit"}, timeout=T)
+        assert changed.status_code == 200 and changed.json()["token_scope"] == "omit"
+        code = authorize(srv.url, ("read_store", "read_products"), session=session)["code"]
+        issued = exchange_code(srv.url, code).json()
+        assert set(issued) == {"access_token", "token_type", "expires_in", "refresh_token", "created_at"}
+        rotated = refresh(srv.url, issued["refresh_token"]).json()
+        assert "scope" not in rotated and rotated["token_type"] == "bearer"
+        # Only the response leaves it out: the grant still holds both scopes.
+        info = _get(f"{srv.url}/oauth/token/info", rotated["access_token"]).json()
+        assert sorted(info["scope"]) == ["read_products", "read_store"]
+    finally:
+        requests.post(f"{srv.url}/_sandbox/config", json={"token_scope": "include"}, timeout=T)
+    bad = requests.post(f"{srv.url}/_sandbox/config", json={"token_scope": "sometimes"}, timeout=T)
+    assert bad.status_code == 400
+    assert requests.get(f"{srv.url}/_sandbox/config", timeout=T).json()["token_scope"] == "include"
+
+
+def test_token_scope_is_a_plain_sandbox_option():
+    with SandboxServer(token_scope="omit", rate_limit="off", seed_products=1, prerender=False) as server:
+        assert "scope" not in obtain_tokens(server.url)
+    with pytest.raises(ValueError):
+        SandboxServer(token_scope="never")
 
 
 def test_pkce_plain_is_refused(srv):
