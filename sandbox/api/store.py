@@ -12,3 +12,9 @@ def store_info():
     """GET /store/info.json: unwrapped as the spec shows, or {"store": ...} when so configured."""
     details = dict(g.principal.store.details)
     return json_response({"store": details} if current_state().config.store_info_wrapped else details)
+
+
+@route("GET", "/store/languages.json", "read_store")
+def store_languages():
+    """GET /store/languages.json: the store's languages (code, name), unwrapped."""
+    return json_response([dict(language) for language in g.principal.store.settings.languages])

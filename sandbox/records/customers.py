@@ -124,7 +124,7 @@ class CustomerBook:
             record["email"] = email
         if not record["email"]:
             errors.setdefault("email", []).append("can't be blank")
-        for key in ("phone", "status", "accepts_marketing"):
+        for key in ("phone", "status", "accepts_marketing", "customer_additional_fields"):
             if key in fields:
                 record[key] = fields[key]
         for key in ("shipping_address", "billing_address"):

@@ -10,3 +10,7 @@ class RecordError(Exception):
     def __init__(self, errors: dict):
         super().__init__(f"invalid {self.kind}")
         self.errors = errors
+
+
+class Forbidden(Exception):
+    """A change the caller may not make to an existing record (403); the message is the answer's."""

@@ -116,6 +116,7 @@ class OrderBook:
                     "additional_fields"):
             if key in fields:
                 record[key] = fields[key]
+        notes += fields.get("notes", [])   # entries written through POST /orders/{id}/history.json
         next_n = len(record["history"]) + 1
         record["history"] += [{"id": order_id * seed.SUB_ID_SPAN + next_n + n, "message": message,
                                "created_at": seed.timestamp(now)} for n, message in enumerate(notes)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hmac
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..behaviour.clock import Clock
 from ..config import default_authtoken, default_login, validate_options
@@ -14,7 +14,9 @@ from ..seed.orders import Sources
 from .catalog import ProductCatalog
 from .categories import CategoryTree
 from .customers import CustomerBook
+from .fulfillments import FulfillmentBook
 from .orders import OrderBook
+from .settings import StoreSettings
 
 _STORE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -32,6 +34,12 @@ class Store:
     catalog: ProductCatalog
     customers: CustomerBook
     orders: OrderBook
+    settings: StoreSettings = field(init=False)         # hooks, JSApps, taxes, locations, methods, custom fields
+    fulfillments: FulfillmentBook = field(init=False)
+
+    def __post_init__(self):
+        self.settings = StoreSettings(self.code, self.details["country"])
+        self.fulfillments = FulfillmentBook(self.orders, self.settings.locations)
 
     def credentials(self) -> dict:
         """The store's Basic-auth credentials, as the control endpoints show them."""
@@ -49,6 +57,10 @@ class StoreRegistry:
         # Id sequences are global like database sequences (ids never clash between stores).
         self._next_ids = {"product": 1001, "category": 11, "customer": 100001, "customer_category": 1,
                           "order": 5001}
+        # Settings-like records: seeded per store with small ids, so API-made ones start above them.
+        self._next_ids.update({"hook": 1, "js_app": 101, "tax": 101, "location": 101, "shipping_method": 101,
+                               "payment_method": 101, "custom_field": 101, "checkout_custom_field": 101,
+                               "fulfillment": 10_000_001})
 
     def add_store(self, *, code: str, name: str | None = None, currency: str = "CLP", country: str = "CL",
                   timezone: str = "America/Santiago", seed_products: int = 25, seed_orders: int = 40,
