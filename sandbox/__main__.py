@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .config import (BAN_SCOPES, DEFAULT_APP_URL, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI, RATE_LIMITS,
-                     ROTATIONS, TOKEN_SCOPES)
+from .config import (BAN_SCOPES, DEFAULT_APP_URL, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI,
+                     LANGUAGES, PROFILES, RATE_LIMITS, ROTATIONS, TOKEN_SCOPES)
 from .server import SandboxServer
 
 
@@ -26,8 +26,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--authtoken", help="Basic authtoken of the default store (default: derived)")
     parser.add_argument("--token-expires-in", type=int, default=3600)
     parser.add_argument("--rotation", choices=ROTATIONS, default="immediate")
-    parser.add_argument("--token-scope", choices=TOKEN_SCOPES, default="include",
-                        help="whether token responses carry `scope` (omit: as Jumpseller may)")
+    parser.add_argument("--token-scope", choices=TOKEN_SCOPES, default=None,
+                        help="whether token responses carry `scope` (omit: as Jumpseller may; default: omit in the "
+                             "realistic profile, include in the clean one)")
+    parser.add_argument("--profile", choices=PROFILES, default="realistic",
+                        help="realistic: bodies as real stores send them (nulls, numbers as strings, localized "
+                             "statuses); clean: exactly the spec's schemas")
+    parser.add_argument("--language", choices=LANGUAGES, default="es", help="the default store's language")
     parser.add_argument("--rate-limit", choices=RATE_LIMITS, default="legacy")
     parser.add_argument("--ban-scope", choices=BAN_SCOPES, default="ip",
                         help="what a rate-limit ban covers: the client IP (as Jumpseller) or one store")
@@ -44,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         client_id=args.client_id, client_secret=args.client_secret,
         redirect_uris=args.redirect_uris or [DEFAULT_REDIRECT_URI], login=args.login, authtoken=args.authtoken,
         token_expires_in=args.token_expires_in, rotation=args.rotation, token_scope=args.token_scope,
-        rate_limit=args.rate_limit, ban_scope=args.ban_scope,
+        profile=args.profile, language=args.language, rate_limit=args.rate_limit, ban_scope=args.ban_scope,
         app_url=args.app_url,
     )
     store, config = server.state.default_store, server.state.config
@@ -60,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  OAuth client secret:  {config.client_secret}",
         *[f"  OAuth redirect URI:   {uri}" for uri in config.redirect_uris],
         f"  Rate limit: {config.rate_limit} (bans per {config.ban_scope}) · rotation: {config.rotation} · "
-        f"token scope: {config.token_scope} · "
+        f"token scope: {config.token_scope} · profile: {config.profile} · "
         f"token lifetime: {config.token_expires_in}s · controls: {server.url}/_sandbox/stats",
     ]
     print("\n".join(lines), flush=True)

@@ -59,6 +59,7 @@ class SandboxConfig:
     token_scope: str | None = None  # None: follows the profile (realistic omits scope, as Doorkeeper may; clean has it)
     profile: str = "realistic"
     language: str = "es"  # the default store's language, like a Chilean store's
+    token_scope_explicit: bool = field(default=False, repr=False)  # set by from_options: token_scope was given
     rate_limit: str = "legacy"
     ban_threshold: int = 2000
     ban_seconds: int = 3600

@@ -22,13 +22,14 @@ class SandboxState:
         self.lock = threading.RLock()
         self.config = config
         self.clock = Clock()
-        self.registry = StoreRegistry(self.clock, self.lock)
+        self.registry = StoreRegistry(self.clock, self.lock, config)
         self.stores: dict[str, Store] = self.registry.stores
         self.accounts = AccountsState(config, self.clock, self.stores, self.lock)
         self.behaviour = BehaviourState(config, self.clock, self.lock)
         self.default_store = self.registry.add_store(
             code=config.store_code, name=config.store_name, currency=config.currency,
-            country=config.country, timezone=config.timezone, seed_products=config.seed_products,
+            country=config.country, timezone=config.timezone, language=config.language,
+            seed_products=config.seed_products,
             seed_orders=config.seed_orders, seed_customers=config.seed_customers,
             login=config.login, authtoken=config.authtoken,
         )
@@ -56,8 +57,7 @@ class SandboxState:
             problems = [f"unknown option {name!r}" for name in unknown] + validate_options(changes)
             if problems:
                 raise ValueError("; ".join(problems))
-            for name, value in changes.items():
-                setattr(self.config, name, list(value) if name == "redirect_uris" else value)
+            self.config.apply(changes)
             self.accounts.set_redirect_uris(self.config.redirect_uris)
             return self.config.runtime_view()
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, g, request
 
 from ..accounts.state import Token
 from ..behaviour import fault_http
-from ..records.fragments import absolutize
+from ..records.fragments import absolutize, dumps
 from ..records.stores import Store
 from ..web import bearer_token, current_state, json_response
 
@@ -103,6 +103,7 @@ def _finish(response):
     """Rate-limit headers on every /v1 response; log it; act out a drop_after fault."""
     if not _is_api_request():
         return response
+    _present(response)
     decision, fault = g.get("rate_decision"), fault_http.current_fault()
     if decision is not None and not fault_http.is_gateway_answer(fault):
         response.headers.update(decision.headers())
@@ -112,6 +113,21 @@ def _finish(response):
         current_state().behaviour.record_request(store_code, decision.at, request.method, request.path, status,
                                        fault.kind if fault else None)
     return fault_http.finish(response)
+
+
+def _present(response) -> None:
+    """Shape a successful JSON body the way the store's profile shows it (realistic: nulls, localized values…).
+
+    Bodies built from fragments were shaped when the fragment was; any other view's body is shaped here, so a
+    new resource gets the generic treatment without doing anything.
+    """
+    principal: Principal | None = g.get("principal")
+    if principal is None or g.get("presented") or not 200 <= response.status_code < 300 \
+            or response.mimetype != "application/json" or principal.store.presenter.profile == "clean":
+        return
+    body = response.get_json(silent=True)
+    if body is not None:
+        response.set_data(dumps(principal.store.presenter.body(body, bare=g.get("bare_resource"))))
 
 
 def requires(scope: str):
@@ -145,6 +161,7 @@ def route(method: str, path: str, scope: str, endpoint: str | None = None):
 def fragments_response(texts: list[str] | str) -> Response:
     """A JSON response from cached JSON fragments (one, or a list), with sandbox image paths made absolute."""
     body = texts if isinstance(texts, str) else "[" + ",".join(texts) + "]"
+    g.presented = True  # fragments are shaped for the profile already
     return Response(absolutize(body, request.host_url.rstrip("/")), mimetype="application/json")
 
 

@@ -11,6 +11,7 @@ from .base import route
 def store_info():
     """GET /store/info.json: unwrapped as the spec shows, or {"store": ...} when so configured."""
     details = dict(g.principal.store.details)
+    g.bare_resource = "store"  # so the profile can shape the unwrapped form too
     return json_response({"store": details} if current_state().config.store_info_wrapped else details)
 
 

@@ -11,9 +11,9 @@ from .base import bad, bp, json_object, store_from_body
 
 
 def _store_view(store) -> dict:
-    return {"store": dict(store.details), **store.credentials(), "product_count": store.catalog.count(),
-            "order_count": store.orders.count(), "customer_count": store.customers.count(),
-            "category_count": store.categories.count()}
+    return {"store": dict(store.details), "language": store.language, **store.credentials(),
+            "product_count": store.catalog.count(), "order_count": store.orders.count(),
+            "customer_count": store.customers.count(), "category_count": store.categories.count()}
 
 
 @bp.get("/stores")
@@ -26,12 +26,12 @@ def list_stores():
 
 @bp.post("/stores")
 def create_store():
-    """Create a store with its own seeded products and Basic credentials."""
+    """Create a store with its own seeded products and Basic credentials (`language`: es, pt or en)."""
     data = json_object()
     if data is None:
         return bad("expected a JSON object")
-    allowed = {"code", "name", "currency", "country", "timezone", "seed_products", "seed_orders", "seed_customers",
-               "login", "authtoken"}
+    allowed = {"code", "name", "currency", "country", "timezone", "language", "seed_products", "seed_orders",
+               "seed_customers", "login", "authtoken"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         return bad(f"unknown field(s): {', '.join(unknown)}")

@@ -60,7 +60,7 @@ class ProductCatalog:
     """Products of one store, ordered by id (the order Jumpseller pages them in)."""
 
     def __init__(self, store_code: str, first_id: int, seed_count: int, seeded_categories: list[dict],
-                 tree: CategoryTree):
+                 tree: CategoryTree, presenter=None):
         self.store_code = store_code
         # Seeding draws from the categories the store was created with, so a later category
         # change never reshuffles seeded products; the live tree is applied when showing them.
@@ -73,7 +73,7 @@ class ProductCatalog:
         # Only created or changed products are kept as dicts; untouched seeded ones are rebuilt
         # on demand (cheap) and otherwise live as cached JSON, which is all a page needs.
         self._records: dict[int, dict] = {}
-        self._fragments = FragmentCache()
+        self._fragments = FragmentCache(presenter)
         self._prerendered = (0, -1)  # (seed index reached, tree version it was reached under)
 
     def json_of(self, product_id: int) -> str:

@@ -34,7 +34,7 @@ OUTPUT_FIELDS = (
 class OrderBook:
     """Orders of one store. Ids grow with created_at, so one sorted index serves ids and dates."""
 
-    def __init__(self, src: Sources, first_id: int, seed_count: int, anchor: float):
+    def __init__(self, src: Sources, first_id: int, seed_count: int, anchor: float, presenter=None):
         self.src = src
         self.anchor = anchor
         self._first_seed_id = first_id
@@ -44,7 +44,7 @@ class OrderBook:
         self._created = [created for created, _ in skeletons]
         self._statuses = [status for _, status in skeletons]
         self._records: dict[int, dict] = {}
-        self._fragments = FragmentCache()
+        self._fragments = FragmentCache(presenter)
         self._prerendered = 0  # position in _ids the background renderer has reached
 
     def json_of(self, record: dict) -> str:
@@ -128,8 +128,12 @@ class OrderBook:
         """The spec's OrderFields of a record (translated names derived from the enums)."""
         shipment = record["shipment_status_enum"]
         status = STATUS_NAMES[record["status_enum"]]
-        view = {**record, "status": status, "status_name": status, "shipment_status": SHIPMENT_NAMES[shipment],
-                "fulfillment_status": "Fulfilled" if shipment == "delivered" else "Unfulfilled"}
+        view = {**record, "status": status, "status_name": status}
+        if shipment in SHIPMENT_NAMES:
+            view.update(shipment_status=SHIPMENT_NAMES[shipment],
+                        fulfillment_status="Fulfilled" if shipment == "delivered" else "Unfulfilled")
+        else:  # not_applicable (nothing to ship): the spec has no value for it, so the clean body leaves it out
+            del view["shipment_status_enum"]
         return {key: view[key] for key in OUTPUT_FIELDS if key in view}
 
     def _position(self, order_id: int) -> int | None:

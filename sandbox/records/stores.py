@@ -7,7 +7,8 @@ import threading
 from dataclasses import dataclass, field
 
 from ..behaviour.clock import Clock
-from ..config import default_authtoken, default_login, validate_options
+from ..behaviour.realism import Presenter
+from ..config import SandboxConfig, default_authtoken, default_login, validate_options
 from ..seed import store as seed
 from ..seed.customers import customer_categories
 from ..seed.orders import Sources
@@ -28,6 +29,8 @@ class Store:
     id: int
     code: str
     details: dict
+    language: str          # what its statuses are shown in (realistic profile); the spec's Store has no field
+    presenter: Presenter   # how its bodies look under the current profile
     login: str
     authtoken: str
     categories: CategoryTree
@@ -49,9 +52,10 @@ class Store:
 class StoreRegistry:
     """Stores by code; every public method takes the shared lock itself."""
 
-    def __init__(self, clock: Clock, lock: threading.RLock):
+    def __init__(self, clock: Clock, lock: threading.RLock, config: SandboxConfig):
         self.clock = clock
         self.lock = lock
+        self.config = config
         self.stores: dict[str, Store] = {}
         self._next_store_id = 1
         # Id sequences are global like database sequences (ids never clash between stores).
@@ -63,8 +67,9 @@ class StoreRegistry:
                                "fulfillment": 10_000_001})
 
     def add_store(self, *, code: str, name: str | None = None, currency: str = "CLP", country: str = "CL",
-                  timezone: str = "America/Santiago", seed_products: int = 25, seed_orders: int = 40,
-                  seed_customers: int = 30, login: str | None = None, authtoken: str | None = None) -> Store:
+                  timezone: str = "America/Santiago", language: str = "es", seed_products: int = 25,
+                  seed_orders: int = 40, seed_customers: int = 30, login: str | None = None,
+                  authtoken: str | None = None) -> Store:
         """Create a store with seeded categories, products, customers and orders; ValueError on bad input."""
         with self.lock:
             if not isinstance(code, str) or not _STORE_CODE.match(code):
@@ -72,7 +77,7 @@ class StoreRegistry:
             if code in self.stores:
                 raise ValueError(f"store {code!r} already exists")
             problems = validate_options({"seed_products": seed_products, "seed_orders": seed_orders,
-                                         "seed_customers": seed_customers})
+                                         "seed_customers": seed_customers, "language": language})
             if problems:
                 raise ValueError("; ".join(problems))
             seeded = seed.categories(self._take("category", seed.CATEGORY_COUNT))
@@ -84,14 +89,16 @@ class StoreRegistry:
                               first_customer, seed_customers)
             # Seeded orders lead up to the store's creation, to the second, on the sandbox clock.
             anchor = float(int(self.clock.now()))
+            presenter = Presenter(self.config, code, language, currency)
             store = Store(
                 id=self._next_store_id, code=code,
                 details=seed.store_details(code, name or code.replace("-", " ").title(), currency, country, timezone),
+                language=language, presenter=presenter,
                 login=login or default_login(code), authtoken=authtoken or default_authtoken(code),
                 categories=tree,
-                catalog=ProductCatalog(code, first_product, seed_products, seeded, tree),
+                catalog=ProductCatalog(code, first_product, seed_products, seeded, tree, presenter),
                 customers=CustomerBook(code, first_customer, seed_customers, country, groups),
-                orders=OrderBook(sources, self._take("order", seed_orders), seed_orders, anchor),
+                orders=OrderBook(sources, self._take("order", seed_orders), seed_orders, anchor, presenter),
             )
             self._next_store_id += 1
             self.stores[code] = store

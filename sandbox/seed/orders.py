@@ -21,6 +21,10 @@ _SOURCES = ("google", "instagram", "facebook", "direct", "newsletter")
 _COUNTRIES = {"CL": "Chile", "AR": "Argentina", "PE": "Perú", "MX": "México", "CO": "Colombia",
               "BR": "Brasil", "ES": "España", "PT": "Portugal", "US": "United States"}
 ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "JPY", "KRW", "PYG", "VND", "COP", "ISK"})
+# Value added tax included in line prices, by store country (OrderProductTax).
+_VAT = {"CL": ("IVA", 19.0), "AR": ("IVA", 21.0), "PE": ("IGV", 18.0), "MX": ("IVA", 16.0), "CO": ("IVA", 19.0),
+        "BR": ("ICMS", 18.0), "ES": ("IVA", 21.0), "PT": ("IVA", 23.0)}
+NO_SHIPPING_SHARE = 0.12  # digital goods: nothing to ship, so no address, method or shipment status
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,29 @@ def order(src: Sources, order_id: int, index: int, created: float, status: str, 
         history.append((f"Order {status}", when + timedelta(hours=2)))
     record["history"] = [{"id": order_id * seed.SUB_ID_SPAN + n, "message": message, "created_at": seed.timestamp(at)}
                          for n, (message, at) in enumerate(history, start=1)]
+    _add_taxes(record, src.country)
+    # A separate stream, so the orders that do ship keep every value they were seeded with before.
+    if seed.Draws(f"{src.store_code}:order-kind:{index}").random() < NO_SHIPPING_SHARE:
+        _without_shipping(record)
     return record
+
+
+def _add_taxes(record: dict, country: str) -> None:
+    if country in _VAT:
+        name, rate = _VAT[country]
+        for line in record["products"]:
+            line["taxes"] = [{"id": 1, "name": name, "rate": rate, "fixed": False, "tax_on_product_price": True}]
+
+
+def _without_shipping(record: dict) -> None:
+    """Turn a seeded order into one that ships nothing (a digital purchase): no address, method or tracking."""
+    for key in ("shipping_address", "shipping_method_id", "shipping_service_id", "shipping_method_name",
+                "shipping_branch", "pickup_address"):
+        record.pop(key, None)
+    record.update(shipping=0.0, shipping_required=False, shipping_option="no_shipping",
+                  shipment_status_enum="not_applicable", tracking_url="", tracking_company="", tracking_number="",
+                  total=money(record["subtotal"] - record["discount"], record["currency"]))
+    record["history"] = [entry for entry in record["history"] if not entry["message"].startswith("Shipment")]
 
 
 def _shipment(status: str, pickup: bool, age_seconds: float, rng: seed.Draws) -> str:

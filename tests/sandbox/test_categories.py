@@ -9,7 +9,8 @@ T = 10
 
 @pytest.fixture
 def srv():
-    server = SandboxServer(port=0, rate_limit="off", seed_products=40, seed_orders=0, seed_customers=0).start()
+    server = SandboxServer(port=0, rate_limit="off", seed_products=40, seed_orders=0, seed_customers=0,
+                           profile="clean").start()  # exact shapes; the realistic ones: test_realism.py
     yield server
     server.stop()
 

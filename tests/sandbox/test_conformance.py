@@ -1,5 +1,11 @@
-"""Every implemented /v1 operation, called over HTTP, validated against the official OpenAPI spec."""
+"""Every implemented /v1 operation, called over HTTP, validated against the official OpenAPI spec.
+
+The clean profile is held to the spec strictly. The realistic profile (the default) is held to the spec plus the
+departures sandbox/behaviour/realism.py lists: each difference from the spec must be a listed departure, and each
+listed departure must be seen, so the list stays honest both ways.
+"""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +16,7 @@ from openapi_core.validation.response.exceptions import InvalidData
 
 from sandbox.accounts.scopes import ALL_SCOPES
 from sandbox.api import ROUTE_SCOPES
+from sandbox.behaviour.realism import DEPARTURES, KINDS
 from sandbox.server import SandboxServer
 
 # The official spec, kept in the project beside the sandbox (sandbox/spec/SOURCE.md says where it comes from).
@@ -31,7 +38,7 @@ def openapi(spec_dict):
 
 @pytest.fixture(scope="module")
 def srv():
-    server = SandboxServer(port=0, rate_limit="off", seed_products=30).start()
+    server = SandboxServer(port=0, rate_limit="off", seed_products=30, profile="clean").start()
     yield server
     server.stop()
 
@@ -276,3 +283,200 @@ def test_validation_really_catches_a_bad_order(srv, owner, openapi):
     response._content = json.dumps(body).encode()
     with pytest.raises(InvalidData):
         validate(openapi, spec_request, response)
+
+
+# --- the realistic profile: the spec plus the listed departures ------------------------------------------------
+
+DROP = object()  # what a departure repairs to when the spec has no place for the value
+# The same stores on both twins: a Chilean (es, CLP, the default), a Brazilian (pt) and a US (en) one.
+EXTRA_STORES = [{"code": "loja-pt", "language": "pt", "currency": "BRL", "country": "BR",
+                 "timezone": "America/Sao_Paulo"},
+                {"code": "shop-en", "language": "en", "currency": "USD", "country": "US",
+                 "timezone": "America/New_York"}]
+TWIN_OPTIONS = {"port": 0, "rate_limit": "off", "seed_products": 30, "seed_orders": 60, "seed_customers": 40}
+
+
+@pytest.fixture(scope="module")
+def twins():
+    """A realistic sandbox and a clean one with the same seed, stores and writes: (realistic, clean)."""
+    pair = []
+    for profile in ("realistic", "clean"):
+        server = SandboxServer(profile=profile, **TWIN_OPTIONS).start()
+        for store in EXTRA_STORES:
+            requests.post(f"{server.url}/_sandbox/stores", json=store, timeout=T).raise_for_status()
+        pair.append(server)
+    yield tuple(pair)
+    for server in pair:
+        server.stop()
+
+
+def store_auth(server, code):
+    store = server.state.stores[code]
+    return store.login, store.authtoken
+
+
+class DepartureWalk:
+    """Walks a realistic body beside the spec's schema and the clean body of the same request: records each
+    departure (path, kind) and returns the body repaired to what the spec allows, for strict validation."""
+
+    def __init__(self, spec_dict):
+        self.schemas = spec_dict["components"]["schemas"]
+        self.seen: set[tuple[str, str]] = set()
+
+    def resolve(self, schema):
+        while "$ref" in schema:
+            schema = self.schemas[schema["$ref"].rsplit("/", 1)[1]]
+        return schema
+
+    def note(self, path, kind):
+        self.seen.add((path, kind))
+        return DROP
+
+    def walk(self, value, clean, schema, path):
+        schema = self.resolve(schema)
+        kind = schema.get("type")
+        if value is None:
+            return None if schema.get("nullable") else self.note(path, "null")
+        if kind == "object" and isinstance(value, dict):
+            return self.walk_object(value, clean if isinstance(clean, dict) else {}, schema, path)
+        if kind == "array" and isinstance(value, list) and "items" in schema:
+            clean = clean if isinstance(clean, list) else []
+            items = [self.walk(v, clean[i] if i < len(clean) else None, schema["items"], path + "[]")
+                     for i, v in enumerate(value)]
+            return [item for item in items if item is not DROP]
+        if kind in ("number", "integer") and isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+            self.note(path, "number-as-string")
+            return float(value) if kind == "number" else int(value)
+        if kind == "number" and type(value) is int:
+            self.note(path, "integer-money")
+            return float(value)
+        if kind == "string" and "enum" in schema and value not in schema["enum"]:
+            return self.note(path, "enum-extra" if re.fullmatch(r"[a-z_]+", str(value)) else "localized-enum")
+        return value
+
+    def walk_object(self, value, clean, schema, path):
+        properties = schema.get("properties")
+        if not properties:
+            return value
+        repaired = {}
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            if key not in properties:
+                self.note(where, "extra-key")
+                continue
+            result = self.walk(item, clean.get(key), properties[key], where)
+            if result is not DROP:
+                repaired[key] = result
+        for key in clean.keys() - value.keys():
+            self.note(f"{path}.{key}" if path else key, "missing-key")
+        return repaired
+
+
+def response_schema(spec_dict, template, method):
+    return spec_dict["paths"][template][method.lower()]["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def check_realistic(twins, spec_dict, openapi, walk, code, method, template, path, **kwargs):
+    """Call `path` on both twins; walk the realistic body against the spec and the clean body; validate the
+    repaired body strictly. Returns the realistic body."""
+    real, clean = twins
+    real_response, spec_request = call(real, store_auth(real, code), method, path, **kwargs)
+    clean_response, _ = call(clean, store_auth(clean, code), method, path, **kwargs)
+    assert real_response.status_code == clean_response.status_code == 200, (path, real_response.text[:300])
+    body, clean_body = real_response.json(), clean_response.json()
+    schema = walk.resolve(response_schema(spec_dict, template, method))
+    if isinstance(body, list):
+        assert len(body) == len(clean_body), path
+        # The spec types some lists as one wrapped object (see test_arrays_where_the_spec_declares_one_object).
+        item_schema = schema["items"] if schema.get("type") == "array" else schema
+        repaired = [walk.walk(item, clean_item, item_schema, "") for item, clean_item in zip(body, clean_body)]
+        checked = repaired if schema.get("type") == "array" else None
+        for item in repaired if checked is None else []:
+            validate(openapi, spec_request, with_body(real_response, item))
+        if checked is not None:
+            validate(openapi, spec_request, with_body(real_response, checked))
+    else:
+        root = "store" if template == "/store/info.json" else ""
+        repaired = walk.walk(body, clean_body, schema, root)
+        validate(openapi, spec_request, with_body(real_response, repaired))
+    return body
+
+
+def with_body(response, body):
+    """A copy of `response` carrying another JSON body."""
+    other = requests.models.Response()
+    other.status_code, other.headers, other.url = response.status_code, dict(response.headers), response.url
+    other._content = json.dumps(body).encode()
+    other.headers["Content-Length"] = str(len(other._content))
+    return other
+
+
+def exercise(twins, spec_dict, openapi, walk, code):
+    """Every implemented read on one store of both twins, plus the same writes on both."""
+    real, _ = twins
+    auth = store_auth(real, code)
+    first = lambda path, key: requests.get(f"{real.url}/v1{path}", auth=auth, timeout=T).json()[0][key]["id"]  # noqa: E731
+    product_id, order_id = first("/products.json", "product"), first("/orders.json", "order")
+    customer_id, category_id = first("/customers.json", "customer"), first("/categories.json", "category")
+    email = requests.get(f"{real.url}/v1/customers/{customer_id}.json", auth=auth, timeout=T).json()["customer"]["email"]
+    reads = [
+        ("/store/info.json", "/store/info.json", {}),
+        ("/products.json", "/products.json", {"params": {"limit": 100}}),
+        ("/products/after/{id}.json", f"/products/after/{product_id}.json", {}),
+        ("/products/{id}.json", f"/products/{product_id}.json", {}),
+        ("/orders.json", "/orders.json", {"params": {"limit": 100}}),
+        ("/orders/status/{status}.json", "/orders/status/paid.json", {"params": {"limit": 100}}),
+        ("/orders/after/{id}.json", f"/orders/after/{order_id - 30}.json", {"params": {"limit": 100}}),
+        ("/orders/{id}.json", f"/orders/{order_id}.json", {}),
+        ("/orders/{id}/history.json", f"/orders/{order_id}/history.json", {}),
+        ("/customers.json", "/customers.json", {"params": {"limit": 100}}),
+        ("/customers/{id}.json", f"/customers/{customer_id}.json", {}),
+        ("/customers/email/{email}.json", f"/customers/email/{email}.json", {}),
+        ("/categories.json", "/categories.json", {}),
+        ("/categories/{id}.json", f"/categories/{category_id}.json", {}),
+        ("/products/count.json", "/products/count.json", {}),
+    ]
+    for template, path, kwargs in reads:
+        check_realistic(twins, spec_dict, openapi, walk, code, "GET", template, path, **kwargs)
+    writes = [
+        ("POST", "/products.json", "/products.json", {"product": {"name": f"Realism {code}", "price": 1990}}),
+        ("PUT", "/orders/{id}.json", f"/orders/{order_id}.json", {"order": {"shipment_status": "in_transit"}}),
+        ("POST", "/customers.json", "/customers.json", {"customer": {"email": f"realism@{code}.example.org"}}),
+        ("POST", "/categories.json", "/categories.json", {"category": {"name": f"Realism {code}"}}),
+    ]
+    for method, template, path, body in writes:
+        check_realistic(twins, spec_dict, openapi, walk, code, method, template, path, json=body)
+
+
+def test_realistic_bodies_depart_from_the_spec_only_as_listed_and_every_listed_departure_happens(
+        twins, spec_dict, openapi):
+    walk = DepartureWalk(spec_dict)
+    for code in ("sandbox", "loja-pt", "shop-en"):
+        exercise(twins, spec_dict, openapi, walk, code)
+    unlisted = sorted(d for d in walk.seen if not any(entry.matches(*d) for entry in DEPARTURES))
+    assert not unlisted, f"departures missing from realism.DEPARTURES: {unlisted}"
+    # Each observed departure counts for the first entry it matches (specific entries come first).
+    exercised = {next(entry for entry in DEPARTURES if entry.matches(*d)) for d in walk.seen}
+    never = [(entry.path, entry.kind) for entry in DEPARTURES if entry not in exercised]
+    assert not never, f"listed departures the realistic profile never produced: {never}"
+
+
+def test_the_departure_list_is_well_formed():
+    assert {entry.kind for entry in DEPARTURES} == set(KINDS)
+    assert all(entry.source for entry in DEPARTURES)
+    assert len({(entry.path, entry.kind) for entry in DEPARTURES}) == len(DEPARTURES)
+    assert DEPARTURES[-1].path == "**"  # the generic rule comes last, so specific entries get counted
+
+
+def test_the_departure_walk_really_finds_departures(spec_dict):
+    """Guard: the walk classifies each kind, and leaves what it does not know for strict validation."""
+    walk = DepartureWalk(spec_dict)
+    body = {"order": {"discount": "182000.0", "total": 45990, "coupons": None, "shipment_status": "No Aplicable",
+                      "shipment_status_enum": "not_applicable", "bogus": 1, "status": "Paid", "tax": "n/a"}}
+    clean = {"order": {"discount": 0.0, "total": 45990.0, "coupons": "", "status": "Paid", "review_url": "x"}}
+    repaired = walk.walk(body, clean, {"$ref": "#/components/schemas/Order"}, "")
+    assert walk.seen == {("order.discount", "number-as-string"), ("order.total", "integer-money"),
+                         ("order.coupons", "null"), ("order.shipment_status", "localized-enum"),
+                         ("order.shipment_status_enum", "enum-extra"), ("order.bogus", "extra-key"),
+                         ("order.review_url", "missing-key")}
+    assert repaired == {"order": {"discount": 182000.0, "total": 45990.0, "status": "Paid", "tax": "n/a"}}

@@ -13,7 +13,7 @@ T = 10
 
 @pytest.fixture(scope="module")
 def srv():
-    server = SandboxServer(port=0, rate_limit="off", seed_products=5).start()
+    server = SandboxServer(port=0, rate_limit="off", seed_products=5, profile="clean").start()  # scope in tokens
     yield server
     server.stop()
 

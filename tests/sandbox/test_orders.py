@@ -15,7 +15,8 @@ SANTIAGO = ZoneInfo("America/Santiago")
 
 @pytest.fixture(scope="module")
 def srv():
-    server = SandboxServer(port=0, rate_limit="off", seed_products=50, seed_orders=120, seed_customers=20).start()
+    server = SandboxServer(port=0, rate_limit="off", seed_products=50, seed_orders=120, seed_customers=20,
+                           profile="clean").start()  # exact shapes; the realistic ones: test_realism.py
     yield server
     server.stop()
 
