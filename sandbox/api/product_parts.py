@@ -24,9 +24,20 @@ def _parts(kind: str):
     return records
 
 
+def _absolute(item: dict) -> dict:
+    """Sandbox-served image paths made absolute, as the product's own JSON shows them."""
+    root = request.host_url.rstrip("/")
+    shown = dict(item)
+    if str(shown.get("url", "")).startswith("/_sandbox/"):
+        shown["url"] = root + shown["url"]
+    if isinstance(shown.get("image"), dict):
+        shown["image"] = _absolute(shown["image"])
+    return shown
+
+
 def _resource(kind: str, name: str, label: str, parse, **options) -> crud.Resource:
     def wrap(item: dict) -> dict:
-        return {name: dict(item)}
+        return {name: _absolute(item)}
     return crud.Resource(name, label, _parts(kind), parse, lambda item: json_response(wrap(item)), wrap=wrap,
                          sequence=None, parent_label="Product", **options)
 

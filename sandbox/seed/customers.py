@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from .store import SEED_EPOCH, Draws, slugify
+from .store import SEED_EPOCH, SUB_ID_SPAN, Draws, slugify
 
 FIRST_NAMES = ["Camila", "Sofía", "Valentina", "Isidora", "Martina", "Catalina", "Josefa", "Antonia",
                "Benjamín", "Vicente", "Matías", "Agustín", "Tomás", "Joaquín", "Lucas", "Diego"]
@@ -63,7 +63,10 @@ def customer(store_code: str, customer_id: int, index: int, country: str, catego
         "shipping_address": home,
         "billing_address": billing,
         "category_ids": [c["id"] for c in categories if rng.random() < 0.15],
-        "customer_additional_fields": [],
+        # The RUT every Chilean invoice asks for, answered at checkout (checkout custom field 1 of every store).
+        "customer_additional_fields": [{"customer_additional_field": {
+            "id": customer_id * SUB_ID_SPAN + 1, "label": "RUT", "value": billing["taxid"], "area": "billing_shipping",
+            "customer_id": customer_id, "checkout_custom_field_id": 1}}],
     }
     if record["accepts_marketing"]:
         record["accepted_marketing_at"] = (SEED_EPOCH + timedelta(days=index % 365)).strftime("%Y-%m-%d")
