@@ -59,51 +59,49 @@ def _parent_missing(resource: Resource) -> Response:
     return not_found(resource.parent_label or resource.label)
 
 
-def create(resource: Resource, **parents) -> Response:
-    """POST: validate the whole object, store it under a new id, answer the stored record (200, per the spec)."""
+def _write(resource: Resource, parents: dict, record_id: int | None, change, answer) -> Response:
+    """Read and parse the request object, then under the lock: find the records, judge, `change`, answer.
+
+    `record_id` is None for a create (the whole object must be valid); for an update an unknown id is
+    404 before any field is judged.
+    """
     body, error = _request_object(resource)
     if error:
         return error
-    fields, errors = resource.parse(body, partial=False)
+    fields, errors = resource.parse(body, partial=record_id is not None)
     state = current_state()
     with state.lock:
         records = _collection(resource, parents)
         if records is None:
             return _parent_missing(resource)
+        if record_id is not None and records.get(record_id) is None:
+            return not_found(resource.label)
         if errors:
             return resource.reject(errors)
-        sequence = resource.name if resource.sequence == "" else resource.sequence
-        new_id = state.registry.allocate_id(sequence) if sequence else None
         try:
-            record = records.create(new_id, fields, *_when(resource, state))
+            record = change(records, fields, state)
         except RecordError as exc:
             return resource.reject(exc.errors)
-        return (resource.created or resource.present)(record)
+        except Forbidden as exc:
+            return json_response({"message": str(exc)}, 403)
+        return answer(record)
+
+
+def create(resource: Resource, **parents) -> Response:
+    """POST: validate the whole object, store it under a new id, answer the stored record (200, per the spec)."""
+    def make(records, fields, state):
+        sequence = resource.name if resource.sequence == "" else resource.sequence
+        new_id = state.registry.allocate_id(sequence) if sequence else None
+        return records.create(new_id, fields, *_when(resource, state))
+    return _write(resource, parents, None, make, resource.created or resource.present)
 
 
 def update(resource: Resource, **ids) -> Response:
     """PUT: a partial change; an unknown id is 404 before any field is judged."""
     record_id = ids.pop(resource.item)
-    body, error = _request_object(resource)
-    if error:
-        return error
-    fields, errors = resource.parse(body, partial=True)
-    state = current_state()
-    with state.lock:
-        records = _collection(resource, ids)
-        if records is None:
-            return _parent_missing(resource)
-        if records.get(record_id) is None:
-            return not_found(resource.label)
-        if errors:
-            return resource.reject(errors)
-        try:
-            record = records.update(record_id, fields, *_when(resource, state))
-        except RecordError as exc:
-            return resource.reject(exc.errors)
-        except Forbidden as exc:
-            return json_response({"message": str(exc)}, 403)
-        return resource.present(record)
+    return _write(resource, ids, record_id,
+                  lambda records, fields, state: records.update(record_id, fields, *_when(resource, state)),
+                  resource.present)
 
 
 def delete(resource: Resource, **ids) -> Response:
