@@ -1,7 +1,6 @@
 """The Jumpseller App: create_app() reads like a table of contents."""
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import check_required, load_config
 
@@ -18,21 +17,19 @@ def create_app(test_config=None):
     from . import logging_setup
     logging_setup.init_app(app)
 
-    from .extensions import csrf, db, migrate
+    from .extensions import csrf, db, limiter, migrate
     from .database import MIGRATIONS_DIR, prepare
     prepare(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from . import i18n, page_cache, security, sessions
     sessions.init_app(app)
     page_cache.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    if app.config["PROXY_FIX_HOPS"]:
-        hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     from .views import connect, iframe, main, oauth
     app.register_blueprint(main.bp)

@@ -16,7 +16,7 @@ def init_app(app):
     def connect_basic(login, authtoken):
         """Connect a store with Basic auth (login + authtoken), verified against Jumpseller."""
         try:
-            store = connect_service.connect_basic(login=login, authtoken=authtoken)
+            store = connect_service.connect_basic(login=login, authtoken=authtoken, operator=True)
         except connect_service.ConnectError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Connected store {store.code} ({store.name}) with Basic auth.")

@@ -1,10 +1,13 @@
 """Every setting comes from the environment (a `.env` file is read in development)."""
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from .crypto import TokenCipher
 from .jumpseller import scopes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,12 +15,18 @@ ROOT = Path(__file__).resolve().parent.parent
 # What the app asks for at install: the union of the scopes its features call for (jumpseller/scopes.py).
 DEFAULT_SCOPES = " ".join(scopes.required())
 
+# The Jumpseller admin's origin: the only site allowed to frame the app unless FRAME_ANCESTORS says otherwise.
+DEFAULT_FRAME_ANCESTORS = "https://jumpseller.com"
+# Who may use the Basic-auth form: nobody (the CLI still works), a session signed in as the store, or anyone.
+BASIC_CONNECT_MODES = ("off", "owner", "open")
+
 # Settings without which a production deployment must not start.
 REQUIRED_IN_PRODUCTION = (
     "SECRET_KEY",
     "TOKEN_ENCRYPTION_KEYS",
     "JUMPSELLER_CLIENT_ID",
     "JUMPSELLER_CLIENT_SECRET",
+    "APP_URL",
 )
 
 
@@ -55,6 +64,10 @@ def _bool(value, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _words(value):
+    return " ".join((value or "").replace(",", " ").split())
+
+
 def load_config(environ=None):
     """Build the Flask config mapping from the environment."""
     if environ is None:
@@ -79,11 +92,24 @@ def load_config(environ=None):
         "REDIS_URL": environ.get("REDIS_URL", ""),
         # Where the per-store rate budgets live when there is no Redis: one file shared by this machine's processes.
         "RATE_LIMIT_DB": environ.get("RATE_LIMIT_DB", str(ROOT / "instance" / "ratelimit.sqlite3")),
-        # Origins allowed to frame the app (CSP frame-ancestors); the sandbox admin is added in development.
-        "FRAME_ANCESTORS": environ.get("FRAME_ANCESTORS", ""),
-        "SANDBOX_ADMIN_ORIGINS": environ.get("SANDBOX_ADMIN_ORIGINS", ""),
+        # Origins allowed to frame the app (CSP frame-ancestors), exactly; the sandbox admin is added in development.
+        "FRAME_ANCESTORS": _words(environ.get("FRAME_ANCESTORS")) or DEFAULT_FRAME_ANCESTORS,
+        "SANDBOX_ADMIN_ORIGINS": _words(environ.get("SANDBOX_ADMIN_ORIGINS")),
         "HTTP_TIMEOUT": float(environ.get("HTTP_TIMEOUT", "15")),
-        "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "1")),
+        # X-Forwarded-* are trusted only when a proxy is declared: otherwise any client could pick the
+        # host the app builds its OAuth redirect_uri from.
+        "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
+        "TRUSTED_PROXIES": _words(environ.get("TRUSTED_PROXIES")),
+        # "" until check_required(): its default follows APP_ENV, which a test config may still change.
+        "BASIC_CONNECT": environ.get("BASIC_CONNECT", "").strip().lower(),
+        # A session (cookie or token) dies this long after its sign-in, however often it is renewed.
+        "SESSION_MAX_AGE": int(environ.get("SESSION_MAX_AGE", str(12 * 3600))),
+        # Flask-Limiter: per client IP; shared through Redis when there is one, else per process.
+        "RATELIMIT_ENABLED": _bool(environ.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "INSTALL_RATE_LIMIT": environ.get("INSTALL_RATE_LIMIT", "30 per minute;300 per hour"),
+        "BASIC_CONNECT_RATE_LIMIT": environ.get("BASIC_CONNECT_RATE_LIMIT", "5 per minute;30 per hour"),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         # The admin frames the app cross-site: only a SameSite=None, Secure, Partitioned cookie survives there.
@@ -98,7 +124,13 @@ def load_config(environ=None):
 
 
 def check_required(config):
-    """Refuse to start in production without the secrets, naming every missing one."""
+    """Refuse to start with unsafe or malformed settings; in production also without every required one.
+
+    Also settles the defaults that depend on the final APP_ENV (BASIC_CONNECT: off in production, else open).
+    """
+    if not config.get("BASIC_CONNECT"):
+        config["BASIC_CONNECT"] = "off" if config.get("APP_ENV") == "production" else "open"
+    _check_wellformed(config)
     if config.get("APP_ENV") != "production":
         return
     missing = [name for name in REQUIRED_IN_PRODUCTION if not config.get(name)]
@@ -107,3 +139,29 @@ def check_required(config):
             "Refusing to start in production: missing required setting(s): " + ", ".join(missing)
             + ". Set them in the environment (see README.md, 'Configuration')."
         )
+    if config.get("DEBUG"):
+        raise ConfigError("Refusing to start in production with DEBUG on (FLASK_DEBUG): the debugger runs code.")
+
+
+def _check_wellformed(config):
+    """Settings that are wrong in any environment: fail now, with the setting's name, not on first use."""
+    keys = config.get("TOKEN_ENCRYPTION_KEYS")
+    if keys:
+        try:
+            TokenCipher(keys)
+        except ValueError as exc:
+            raise ConfigError(f"Refusing to start: {exc}. Generate a key with `flask --app app generate-key`.") \
+                from None
+    if config.get("BASIC_CONNECT") not in BASIC_CONNECT_MODES:
+        raise ConfigError(f"BASIC_CONNECT must be one of {', '.join(BASIC_CONNECT_MODES)}, "
+                          f"not {config.get('BASIC_CONNECT')!r}")
+    for origin in str(config.get("FRAME_ANCESTORS", "")).split():
+        parts = urlsplit(origin)
+        if "*" in origin or parts.scheme not in ("https", "http") or not parts.netloc or parts.path not in ("", "/"):
+            raise ConfigError(f"FRAME_ANCESTORS lists exact origins such as https://jumpseller.com; "
+                              f"{origin!r} is not one (wildcards would let any store's own pages frame the app)")
+    for proxy in str(config.get("TRUSTED_PROXIES", "")).split():
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(f"TRUSTED_PROXIES lists IP addresses or networks; {proxy!r} is not one") from None

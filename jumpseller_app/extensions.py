@@ -1,5 +1,7 @@
 """Unbound extension singletons, bound to the app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -7,3 +9,5 @@ from flask_wtf import CSRFProtect
 db = SQLAlchemy()
 migrate = Migrate()
 csrf = CSRFProtect()
+# Per client IP (the real one: forwarded headers count only from TRUSTED_PROXIES); limits sit on the views.
+limiter = Limiter(get_remote_address)

@@ -7,8 +7,11 @@ import re
 _SECRET_PATTERNS = [
     # Authorization header values as they appear in headers and debug dumps.
     (re.compile(r"\b(Bearer\s+|Basic\s+|bearer\s+)[A-Za-z0-9._~+/=-]{12,}"), r"\1[redacted]"),
-    (re.compile(r"(?i)\b(access_token|refresh_token|authtoken|client_secret|code|code_verifier|state|password)"
-                r"(=|\":\s*\"|': ')[^&\s\"']+"), r"\1\2[redacted]"),
+    (re.compile(r"(?i)\b(access_token|refresh_token|authtoken|client_secret|code|code_verifier|state|password"
+                r"|secret|token|csrf_token)(=|\":\s*\"|': ')[^&\s\"']+"), r"\1\2[redacted]"),
+    # The iframe's session token: the `t` query/form parameter (a whole session) and its header.
+    (re.compile(r"([?&;\s]t=)[^&\s\"']+"), r"\1[redacted]"),
+    (re.compile(r"(?i)\b(X-Session-Token|X-CSRFToken)(:\s*|\":\s*\"|': ')[^\s\"',}]+"), r"\1\2[redacted]"),
 ]
 
 

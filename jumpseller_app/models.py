@@ -38,6 +38,8 @@ class Store(db.Model):
     auth_mode = db.Column(db.String(16), nullable=False)
     scopes = db.Column(db.Text, nullable=False, default="")
     status = db.Column(db.String(32), nullable=False, default=StoreStatus.ACTIVE)
+    # Every session and session token names the epoch it was issued in; bumping it ends them all at once.
+    session_epoch = db.Column(db.Integer, nullable=False, default=1, server_default="1")
     info_fetched_at = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
@@ -45,6 +47,10 @@ class Store(db.Model):
     credential = db.relationship("Credential", back_populates="store", uselist=False, cascade="all, delete-orphan")
     settings = db.relationship("Settings", back_populates="store", uselist=False, cascade="all, delete-orphan")
     snapshot = db.relationship("StoreSnapshot", back_populates="store", uselist=False, cascade="all, delete-orphan")
+
+    def end_sessions(self):
+        """Invalidate every session and session token issued for this store so far; caller commits."""
+        self.session_epoch = (self.session_epoch or 0) + 1
 
     def __repr__(self):
         return f"<Store {self.code} {self.auth_mode} {self.status}>"
@@ -103,8 +109,10 @@ class OAuthState(db.Model):
     next_path = db.Column(db.String(500), nullable=False, default="/")
     scopes = db.Column(db.Text, nullable=False, default="")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    expires_at = db.Column(db.DateTime, nullable=False)
+    expires_at = db.Column(db.DateTime, nullable=False, index=True)
     used_at = db.Column(db.DateTime)
+    # sha256 of the nonce in the starting browser's install cookie: only that browser may finish this install.
+    browser_hash = db.Column(db.String(64))
     # The iframe's handoff: sha256 of a secret only the iframe holds, bound to the store once the callback succeeds.
     handoff_hash = db.Column(db.String(64))
     handoff_store_code = db.Column(db.String(120))

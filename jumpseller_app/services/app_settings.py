@@ -1,14 +1,16 @@
 """Per-store settings of the app: defaults, validation and persistence."""
 
-import re
+import unicodedata
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..i18n import LOCALES
 from ..models import Settings
 
-EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
+# Bidirectional overrides and isolates: invisible, and able to make stored text read differently than it is.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 DEFAULTS = {"widget_title": "", "widget_enabled": False, "notification_email": ""}
 
 
@@ -30,11 +32,22 @@ def current(store):
     return {**values, "locale": (row.locale or "") if row else ""}
 
 
+def has_control_characters(text):
+    """Whether `text` holds control characters (newlines, NUL, escapes…) or bidirectional overrides."""
+    return any(unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS for ch in text)
+
+
+def _normal_email(email):
+    """The address as email-validator normalises it (syntax only: no DNS lookups from a page request)."""
+    return validate_email(email, check_deliverability=False).normalized
+
+
 def validate(form):
     """Clean submitted settings; raises SettingsInvalid with a message per bad field."""
-    title = " ".join(str(form.get("widget_title", "")).split())
-    email = str(form.get("notification_email", "")).strip()
-    locale = str(form.get("locale", "")).strip()
+    raw = {name: str(form.get(name, "")) for name in ("widget_title", "notification_email", "locale")}
+    title = " ".join(raw["widget_title"].split())
+    email = raw["notification_email"].strip()
+    locale = raw["locale"].strip()
     values = {"widget_title": title, "widget_enabled": form.get("widget_enabled") in ("on", "1", "true", True),
               "notification_email": email, "locale": locale}
     errors = {}
@@ -42,12 +55,21 @@ def validate(form):
         errors["widget_title"] = _l("Give the widget a title.")
     elif len(title) > 60:
         errors["widget_title"] = _l("Keep the title to 60 characters or fewer.")
-    if email and (len(email) > 254 or not EMAIL.match(email)):
+    if email and len(email) <= 254 and not has_control_characters(email):
+        try:
+            values["notification_email"] = email = _normal_email(email)
+        except EmailNotValidError:
+            errors["notification_email"] = _l("Enter a valid email address, or leave it empty.")
+    elif email:
         errors["notification_email"] = _l("Enter a valid email address, or leave it empty.")
     if values["widget_enabled"] and not email:
         errors["notification_email"] = _l("The widget sends notifications: give an email address to enable it.")
     if locale and locale not in LOCALES:
         errors["locale"] = _l("Pick one of the offered languages.")
+    for name, text in raw.items():
+        # Checked on what was sent, before whitespace is tidied: a newline in a title is refused, not folded.
+        if has_control_characters(text):
+            errors[name] = _l("Remove the control characters from this field.")
     if errors:
         raise SettingsInvalid(errors, values)
     return values

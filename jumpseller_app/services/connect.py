@@ -4,8 +4,8 @@ import re
 
 from ..extensions import db
 from ..jumpseller import AuthError, JumpsellerError, ScopeError
-from ..models import AuthMode
-from . import clients, credentials, snapshots, stores
+from ..models import AuthMode, StoreStatus
+from . import clients, credentials, revocation, snapshots, stores
 
 CREDENTIAL_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
 
@@ -13,9 +13,10 @@ CREDENTIAL_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
 class ConnectError(ValueError):
     """The credentials were not accepted; nothing was stored. `field` names the input at fault, if any."""
 
-    def __init__(self, message, *, field=None):
+    def __init__(self, message, *, field=None, status=400):
         super().__init__(message)
         self.field = field
+        self.status = status
 
 
 def validate_modes(*, login="", authtoken="", client_id="", client_secret="", refresh_token=""):
@@ -32,8 +33,27 @@ def validate_modes(*, login="", authtoken="", client_id="", client_secret="", re
             raise ConnectError(f"The {name} does not look like a Jumpseller API {name}.", field=name)
 
 
-def connect_basic(*, login, authtoken, client_id="", client_secret="", refresh_token=""):
-    """Verify Basic credentials with GET /store/info.json, then store them encrypted; returns the store."""
+def may_replace(store, *, signed_in_as, owner_only):
+    """Whether a request signed in as `signed_in_as` (None: anonymous) may put Basic credentials on `store`.
+
+    A store connected through the OAuth install is switched only by a session already signed in as it: a
+    form anyone can post must not replace an install. With `owner_only`, that holds for every store.
+    """
+    if store is not None and signed_in_as == store.code:
+        return True
+    if owner_only:
+        return False
+    return store is None or store.auth_mode != AuthMode.OAUTH or store.status == StoreStatus.DISCONNECTED
+
+
+def connect_basic(*, login, authtoken, client_id="", client_secret="", refresh_token="", signed_in_as=None,
+                  owner_only=False, operator=False):
+    """Verify Basic credentials with GET /store/info.json, then store them encrypted; returns the store.
+
+    `operator` (the CLI) may connect any store; otherwise may_replace() decides, from `signed_in_as` (the code
+    of the store the request's session opens, if any) and `owner_only`. OAuth tokens that Basic credentials
+    replace are revoked at Jumpseller.
+    """
     validate_modes(login=login, authtoken=authtoken, client_id=client_id, client_secret=client_secret,
                    refresh_token=refresh_token)
     login, authtoken = login.strip(), authtoken.strip()
@@ -48,11 +68,19 @@ def connect_basic(*, login, authtoken, client_id="", client_secret="", refresh_t
     except JumpsellerError as exc:
         raise ConnectError(f"Could not verify the credentials with Jumpseller: {exc.message}") from exc
     try:
-        store = stores.upsert_store(info, auth_mode=AuthMode.BASIC, scopes="")
+        code = stores.store_code_from_info(info)
     except stores.StoreIdentityError as exc:
-        db.session.rollback()
         raise ConnectError(str(exc)) from exc
+    existing = stores.get_store(code)
+    if not operator and not may_replace(existing, signed_in_as=signed_in_as, owner_only=owner_only):
+        raise ConnectError("This store is already connected to the app. To switch it to API credentials, open "
+                           "the app from your Jumpseller admin first and sign in as the store.", status=403)
+    replaced = revocation.tokens_of(existing) if existing is not None else []
+    store = stores.upsert_store(info, auth_mode=AuthMode.BASIC, scopes="")
     credentials.set_basic_credentials(store, login, authtoken)
+    # A new set of credentials, possibly a new auth mode: every earlier session of the store ends here.
+    store.end_sessions()
     db.session.commit()
+    revocation.revoke(replaced)
     snapshots.refresh_snapshot(store.code)
     return store

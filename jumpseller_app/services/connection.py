@@ -35,4 +35,5 @@ def disconnect(store):
     """Forget the store's credentials and mark it disconnected; its settings stay for a later reinstall."""
     store.credential = None
     store.status = StoreStatus.DISCONNECTED
+    store.end_sessions()
     db.session.commit()

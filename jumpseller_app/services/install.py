@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app, url_for
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, delete, select, update
 
 from ..extensions import db
 from ..jumpseller import JumpsellerError
@@ -16,6 +16,9 @@ from ..models import AuthMode, OAuthState, utcnow
 from . import clients, credentials, handoff, snapshots, stores
 
 STATE_TTL = timedelta(minutes=10)
+# Expired pending installs are kept a while so a late callback or claim is told "expired", not "unknown".
+PURGE_AFTER = timedelta(hours=1)
+NONCE_MIN_LENGTH = 32
 
 
 class InstallError(Exception):
@@ -41,6 +44,19 @@ def _hash(state):
     return hashlib.sha256(state.encode()).hexdigest()
 
 
+def new_browser_nonce():
+    """A fresh secret for the install cookie of a browser that has none."""
+    return secrets.token_urlsafe(32)
+
+
+def valid_nonce(value):
+    """The browser nonce if it looks like one new_browser_nonce() made, else None."""
+    if isinstance(value, str) and NONCE_MIN_LENGTH <= len(value) <= 128 and value.isascii() \
+            and value.replace("-", "").replace("_", "").isalnum():
+        return value
+    return None
+
+
 def redirect_uri():
     """The Redirect URL registered with Jumpseller: APP_URL's, or this request's host when APP_URL is unset."""
     if current_app.config["APP_URL"]:
@@ -61,16 +77,22 @@ def _oauth_client(**kwargs):
     )
 
 
-def start_install(*, next_path="/", handoff_hash=None):
+def start_install(*, browser_nonce, next_path="/", handoff_hash=None):
     """Record a pending authorization and return the Jumpseller URL that asks the merchant to approve it.
 
-    `handoff_hash` is the sha256 of a secret held by the admin iframe that opened this install in a popup.
+    `browser_nonce` is the secret of the starting browser's install cookie: only a callback that brings the same
+    cookie finishes this install, so an authorize link made by someone else and opened by the merchant binds
+    nothing. `handoff_hash` is the sha256 of a secret held by the admin iframe that opened this install in a popup.
     """
     config = current_app.config
+    if not valid_nonce(browser_nonce):
+        raise ValueError("an install needs the starting browser's nonce")
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
     scopes = config["JUMPSELLER_SCOPES"]
     now = utcnow()
+    # Purged on write: the table holds only the last hour or so of installs, however many are started.
+    db.session.execute(delete(OAuthState).where(OAuthState.expires_at < now - PURGE_AFTER))
     handoff_hash = handoff.valid_hash(handoff_hash)
     if handoff_hash and db.session.scalar(select(OAuthState.id).where(OAuthState.handoff_hash == handoff_hash)):
         handoff_hash = None  # a hash serves one install only; the iframe makes a fresh secret per attempt
@@ -80,6 +102,7 @@ def start_install(*, next_path="/", handoff_hash=None):
         next_path=safe_next(next_path),
         scopes=scopes,
         handoff_hash=handoff_hash,
+        browser_hash=_hash(browser_nonce),
         created_at=now,
         expires_at=now + STATE_TTL,
     ))
@@ -89,38 +112,47 @@ def start_install(*, next_path="/", handoff_hash=None):
     return url
 
 
-def abandon(state):
-    """Burn a pending state after Jumpseller reported an error for it."""
+def abandon(state, *, browser_nonce):
+    """Burn a pending state after Jumpseller reported an error for it (only from the browser that started it)."""
     try:
-        _consume_state(state)
+        _consume_state(state, browser_nonce)
     except InstallError:
         pass
 
 
-def _consume_state(state):
-    """Mark the state used, atomically: a second callback with the same state finds nothing to claim."""
+def _consume_state(state, browser_nonce):
+    """Mark the state used, atomically: a second callback with the same state finds nothing to claim.
+
+    Only the browser that started the install (it holds the nonce whose hash the state keeps) can consume it.
+    """
     if not state or len(state) > 200:
         raise InstallError("This sign-in link is missing its security check (state). Start the install again.")
+    browser_nonce = valid_nonce(browser_nonce)
+    if browser_nonce is None:
+        raise InstallError("This sign-in was not started in this browser window, or its cookie was lost. "
+                           "Start the install again from the app.")
     state_hash = _hash(state)
     now = utcnow()
     claimed = db.session.execute(
         update(OAuthState)
-        .where(and_(OAuthState.state_hash == state_hash, OAuthState.used_at.is_(None), OAuthState.expires_at > now))
+        .where(and_(OAuthState.state_hash == state_hash, OAuthState.used_at.is_(None), OAuthState.expires_at > now,
+                    OAuthState.browser_hash == _hash(browser_nonce)))
         .values(used_at=now)
     ).rowcount
     db.session.commit()
     if claimed != 1:
-        raise InstallError("This sign-in link is invalid, expired or was already used. Start the install again.")
+        raise InstallError("This sign-in link is invalid, expired, was already used or was started in another "
+                           "browser. Start the install again from the app.")
     return db.session.query(OAuthState).filter_by(state_hash=state_hash).one()
 
 
-def complete_install(*, state, code):
+def complete_install(*, state, code, browser_nonce):
     """Exchange the code, identify the store and save its encrypted tokens; returns (store, pending state).
 
     The pending state tells the caller where to go next (`next_path`) and whether an iframe waits for a
-    handoff (`handoff_hash`).
+    handoff (`handoff_hash`). Nothing happens unless `browser_nonce` is the one the install started with.
     """
-    pending = _consume_state(state)
+    pending = _consume_state(state, browser_nonce)
     if not code or len(code) > 512:
         raise InstallError("Jumpseller did not send an authorization code. Start the install again.")
     verifier = credentials.cipher().decrypt(pending.code_verifier_enc, context=f"state:{pending.state_hash}")
@@ -144,7 +176,11 @@ def complete_install(*, state, code):
         db.session.rollback()
         raise InstallError("Jumpseller did not tell us which store this is. Try again.", status=502) from exc
     credentials.set_oauth_credentials(store, token)
+    # A (re)install starts a new session epoch: sessions and tokens from before it open nothing.
+    store.end_sessions()
+    db.session.commit()
+    # The figures first: an iframe waiting for this install claims its session as soon as the handoff is bound.
+    snapshots.refresh_snapshot(store.code)
     handoff.bind(pending, store)
     db.session.commit()
-    snapshots.refresh_snapshot(store.code)
     return store, pending

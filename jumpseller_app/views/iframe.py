@@ -1,9 +1,9 @@
 """The iframe's side of the handoff: redeem the secret whose hash the install popup carried."""
 
-from flask import Blueprint, jsonify, request, session, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from ..services import handoff
-from ..sessions import session_token
+from ..sessions import session_token, sign_in
 
 bp = Blueprint("iframe", __name__, url_prefix="/session")
 
@@ -23,8 +23,7 @@ def claim():
         response = jsonify(body)
         response.status_code = status
         return response
-    session.clear()
-    session["store_code"] = store.code
+    sign_in(store)
     token = session_token()
     response = jsonify({"status": "ok", "token": token, "next_url": url_for("main.index", t=token)})
     response.headers["Cache-Control"] = "no-store"

@@ -46,7 +46,8 @@ def test_html_pages_carry_security_headers(client):
     response = client.get("/")
     assert response.status_code == 200
     csp = response.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'self' https://*.jumpseller.com" in csp
+    assert "frame-ancestors 'self' https://jumpseller.com;" in csp and "*" not in csp
+    assert "default-src 'self'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 

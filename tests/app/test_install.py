@@ -145,10 +145,3 @@ def test_two_stores_never_see_each_others_data(app, live_app, sandbox, browser):
         assert client_for(a).products.count() == 25
         assert client_for(b).products.count() == 3
         assert client_for(b).store.info()["name"] == "Tienda Dos"
-
-
-def test_proxy_fix_uses_the_tunnels_https_url_for_the_redirect_uri(client, app):
-    response = client.get("/oauth/install", headers={"X-Forwarded-Proto": "https",
-                                                     "X-Forwarded-Host": "abc123.ngrok.app"})
-    assert response.status_code == 302
-    assert query(response.headers["Location"])["redirect_uri"] == "https://abc123.ngrok.app/oauth/callback"

@@ -1,6 +1,7 @@
 """The settings page's render cache: per store, fresh after every change, with per-request tokens."""
 
 import re
+import time
 
 import pytest
 from sqlalchemy import select
@@ -47,6 +48,11 @@ def web(app):
     return app.test_client(use_cookies=False)
 
 
+def signed_in(code):
+    """A session's data right after signing in to a new store (epoch 1)."""
+    return {"store_code": code, "epoch": 1, "signed_in_at": int(time.time())}
+
+
 def cookie_for(app, data):
     """A session cookie header carrying `data`, as the signed-in iframe would send it."""
     value = app.session_interface.get_signing_serializer(app).dumps(data)
@@ -54,7 +60,7 @@ def cookie_for(app, data):
 
 
 def page(app, web, code):
-    response = web.get("/", headers=cookie_for(app, {"store_code": code}))
+    response = web.get("/", headers=cookie_for(app, signed_in(code)))
     assert response.status_code == 200
     return response
 
@@ -138,14 +144,14 @@ def test_disconnect_drops_the_page(app, web, stores):
                     headers={"Cookie": session_cookie})
     assert done.status_code == 302
     assert len(page_cache.of(app)) == 0
-    again = web.get("/", headers=cookie_for(app, {"store_code": "store-a"}))
+    again = web.get("/", headers=cookie_for(app, signed_in("store-a")))
     assert "Alice Ant" not in again.text and 'data-testid="settings-form"' not in again.text
 
 
 def test_disconnect_elsewhere_closes_the_page(app, web, stores):
     page(app, web, "store-a")
     change(app, "store-a", lambda s: setattr(s, "status", StoreStatus.DISCONNECTED))
-    assert "Alice Ant" not in web.get("/", headers=cookie_for(app, {"store_code": "store-a"})).text
+    assert "Alice Ant" not in web.get("/", headers=cookie_for(app, signed_in("store-a"))).text
 
 
 def test_rejected_settings_are_rendered_fresh_and_escaped(app, web, stores):
@@ -163,7 +169,7 @@ def test_token_sessions_get_their_token_in_every_form(app, web, stores):
     from jumpseller_app.sessions import dump_token, load_token
 
     for _ in range(2):
-        seed = {"store_code": "store-a", "csrf_token": "seed"}
+        seed = {**signed_in("store-a"), "csrf_token": "seed"}
         with app.test_request_context():
             token = dump_token(app, seed)
         text = web.get(f"/?t={token}", headers={"Accept-Language": "en"}).text

@@ -32,9 +32,8 @@ def new_secret():
 
 def run_popup(popup, live_app, handoff_hash, *, decision="approve"):
     """The popup's journey: install with the handoff hash, consent, callback; returns the final page."""
-    # A popup opened by the app's own iframe: the browser marks the navigation same-origin.
     start = popup.get(live_app.url + "/oauth/install", params={"handoff": handoff_hash}, allow_redirects=False,
-                      headers={"Sec-Fetch-Site": "same-origin"}, timeout=10)
+                      timeout=10)
     assert start.status_code == 302, start.text
     answer = popup.get(start.headers["Location"], allow_redirects=False, timeout=10)
     callback = submit_consent(popup, answer, decision) if answer.status_code == 200 else answer.headers["Location"]
