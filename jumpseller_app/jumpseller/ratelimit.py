@@ -9,7 +9,10 @@ This module mirrors those windows on our side, so calls are spaced to fit instea
   each other (no thundering herd of retries) and the schedule is exact rather than approximate.
 * The limits follow the `Jumpseller-Per*RateLimit-Limit` headers; the `-Remaining` headers reveal requests we
   did not make (another app or script on the same store), which are added to the log as phantom sends.
-* A rate-limit answer or a ban pauses the store's budget for everyone until it ends.
+* A rate-limit answer pauses the store's budget for everyone until it ends. A ban is different: Jumpseller bans
+  "your IP", so one store that kept hitting its limit stops every store behind the app's address. A ban seen on
+  any store's call therefore pauses the whole deployment (every store, every process) until the ban's reset,
+  and calls queued meanwhile go out after it instead of hammering the banned address.
 * Jumpseller stamps a call somewhere between our send and its answer, and under load that can be hundreds of
   milliseconds after the send. So once the answer is in, the call's entry moves to the time it arrived: the
   latest its stamp can be. The windows are then measured from stamps we can be sure of, whatever the latency.
@@ -104,6 +107,8 @@ class SQLiteBackend:
             columns = {row[1] for row in conn.execute("PRAGMA table_info(rl_budget)")}
             if "margin" not in columns:
                 conn.execute("ALTER TABLE rl_budget ADD COLUMN margin REAL")
+            conn.execute("CREATE TABLE IF NOT EXISTS rl_deployment (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                         "paused_until REAL NOT NULL DEFAULT 0)")
             conn.execute("CREATE TABLE IF NOT EXISTS rl_sends (store TEXT NOT NULL, ts REAL NOT NULL)")
             conn.execute("CREATE INDEX IF NOT EXISTS rl_sends_store_ts ON rl_sends (store, ts)")
 
@@ -130,6 +135,7 @@ class SQLiteBackend:
         """Record the next free slot for `store` (at least `margin` of timing slack) and return it."""
         with self._connect() as conn:
             limits, paused_until, stored_margin = self._budget(conn, store, default_limits)
+            paused_until = max(paused_until, self._deployment_pause(conn))
             margin = max(margin, stored_margin)
             depth = max(limits.per_second, limits.per_minute)
             recent = [r[0] for r in conn.execute(
@@ -153,6 +159,22 @@ class SQLiteBackend:
             conn.execute("INSERT INTO rl_budget (store, per_second, per_minute, paused_until) VALUES (?, ?, ?, ?) "
                          "ON CONFLICT(store) DO UPDATE SET paused_until = MAX(paused_until, excluded.paused_until)",
                          (store, default_limits.per_second, default_limits.per_minute, until))
+
+    def pause_deployment(self, until):
+        """Hold every caller of every store until `until` (epoch seconds): the IP is banned."""
+        with self._connect() as conn:
+            conn.execute("INSERT INTO rl_deployment (id, paused_until) VALUES (1, ?) ON CONFLICT(id) DO UPDATE "
+                         "SET paused_until = MAX(paused_until, excluded.paused_until)", (until,))
+
+    def deployment_paused_until(self):
+        """Until when (epoch seconds) every store is held; 0 when no ban was seen."""
+        with self._connect() as conn:
+            return self._deployment_pause(conn)
+
+    @staticmethod
+    def _deployment_pause(conn):
+        row = conn.execute("SELECT paused_until FROM rl_deployment WHERE id = 1").fetchone()
+        return row[0] if row else 0.0
 
     def settle(self, store, slot, answered_at):
         """Move the send reserved at `slot` to `answered_at`, the latest instant the server can have stamped it."""
@@ -197,12 +219,13 @@ class _Transaction:
 
 
 _RESERVE_LUA = """
-local sends, budget = KEYS[1], KEYS[2]
+local sends, budget, deployment = KEYS[1], KEYS[2], KEYS[3]
 local now, dps, dpm, second_margin, minute_margin, keep =
   tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local ps = tonumber(redis.call('HGET', budget, 'per_second')) or dps
 local pm = tonumber(redis.call('HGET', budget, 'per_minute')) or dpm
-local slot = math.max(now, tonumber(redis.call('HGET', budget, 'paused_until')) or 0)
+local slot = math.max(now, tonumber(redis.call('HGET', budget, 'paused_until')) or 0,
+                      tonumber(redis.call('HGET', deployment, 'paused_until')) or 0)
 second_margin = math.max(second_margin, tonumber(redis.call('HGET', budget, 'margin')) or 0)
 local depth = math.max(ps, pm)
 local recent = redis.call('ZREVRANGE', sends, 0, depth - 1, 'WITHSCORES')
@@ -218,6 +241,14 @@ return string.format('%.17g', slot)
 """
 
 
+# Raise a hash field to a value, never lower it, in one step (two processes may report a pause at once).
+_RAISE_LUA = """
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0
+if tonumber(ARGV[2]) > current then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1
+"""
+
+
 class RedisBackend:
     """Reservation logs in Redis sorted sets; a Lua script makes each reservation atomic."""
 
@@ -227,6 +258,8 @@ class RedisBackend:
         self.redis = redis.Redis.from_url(url)
         self.prefix = prefix
         self._reserve = self.redis.register_script(_RESERVE_LUA)
+        self._raise = self.redis.register_script(_RAISE_LUA)
+        self._deployment = f"{prefix}deployment"    # no store key looks like this: theirs end in :sends / :budget
 
     def __repr__(self):
         return "<RedisBackend>"
@@ -237,7 +270,7 @@ class RedisBackend:
     def reserve(self, store, default_limits, now, margin=SECOND_MARGIN):
         """Record the next free slot for `store` (at least `margin` of timing slack) and return it."""
         sends, budget = self._keys(store)
-        return float(self._reserve(keys=[sends, budget], args=[
+        return float(self._reserve(keys=[sends, budget, self._deployment], args=[
             repr(now), default_limits.per_second, default_limits.per_minute, repr(margin), MINUTE_MARGIN,
             KEEP_SECONDS]))
 
@@ -248,10 +281,15 @@ class RedisBackend:
 
     def pause(self, store, until, default_limits):
         """Hold every caller of `store` until `until` (epoch seconds)."""
-        budget = self._keys(store)[1]
-        current = float(self.redis.hget(budget, "paused_until") or 0)
-        if until > current:
-            self.redis.hset(budget, "paused_until", repr(until))
+        self._raise(keys=[self._keys(store)[1]], args=["paused_until", repr(until)])
+
+    def pause_deployment(self, until):
+        """Hold every caller of every store until `until` (epoch seconds): the IP is banned."""
+        self._raise(keys=[self._deployment], args=["paused_until", repr(until)])
+
+    def deployment_paused_until(self):
+        """Until when (epoch seconds) every store is held; 0 when no ban was seen."""
+        return float(self.redis.hget(self._deployment, "paused_until") or 0)
 
     def settle(self, store, slot, answered_at):
         """Move the send reserved at `slot` to `answered_at`, the latest instant the server can have stamped it."""
@@ -300,11 +338,17 @@ class StoreBudget:
         slot = self.backend.reserve(self.store_key, self._known_limits or self.default_limits, now)
         if slot > now:
             self.sleep(slot - now)
+            # Another store's call may have met a ban while this one waited: the ban is on the address.
+            now = self.clock()
+            paused_until = self.backend.deployment_paused_until()
+            if paused_until > now:
+                self.sleep(paused_until - now)
         return slot
 
     def observe(self, status, headers, *, retry_after=None, banned=False, slot=None):
         """Learn from a response: when it was answered, announced limits, calls we did not make, refusals.
 
+        A ban (`banned`, `retry_after` seconds left) covers the IP, so it pauses every store of the deployment.
         During a ban the remaining counts say nothing about the windows after it, so only the pause applies.
         """
         if slot is not None:
@@ -320,7 +364,8 @@ class StoreBudget:
             second_left, minute_left = remaining
             self.backend.add_phantoms(self.store_key, now, limits.per_second - second_left,
                                       limits.per_minute - minute_left)
-        if retry_after is not None:
+        if retry_after is not None and banned:
+            self.backend.pause_deployment(now + retry_after)
+        elif retry_after is not None:
             self.backend.pause(self.store_key, now + retry_after, limits)
-            if not banned:
-                self.backend.widen_margin(self.store_key, limits)
+            self.backend.widen_margin(self.store_key, limits)

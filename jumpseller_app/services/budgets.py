@@ -1,4 +1,4 @@
-"""The shared per-store rate budget: SQLite next to the app by default, Redis when REDIS_URL is set."""
+"""The shared rate budget (per store, and the deployment-wide ban pause): SQLite by default, Redis with REDIS_URL."""
 
 from flask import current_app
 
