@@ -124,18 +124,11 @@ def validate_options(values: dict) -> list[str]:
     for name in ("auto_approve", "store_info_wrapped", "prerender"):
         if name in values and not isinstance(values[name], bool):
             problems.append(f"{name} must be true or false")
-    if "rotation" in values and values["rotation"] not in ROTATIONS:
-        problems.append(f"rotation must be one of {', '.join(ROTATIONS)}")
-    if "ban_scope" in values and values["ban_scope"] not in BAN_SCOPES:
-        problems.append(f"ban_scope must be one of {', '.join(BAN_SCOPES)}")
-    if "profile" in values and values["profile"] not in PROFILES:
-        problems.append(f"profile must be one of {', '.join(PROFILES)}")
-    if "language" in values and values["language"] not in LANGUAGES:
-        problems.append(f"language must be one of {', '.join(LANGUAGES)}")
-    if "token_scope" in values and values["token_scope"] not in TOKEN_SCOPES:
-        problems.append(f"token_scope must be one of {', '.join(TOKEN_SCOPES)}")
-    if "rate_limit" in values and values["rate_limit"] not in RATE_LIMITS:
-        problems.append(f"rate_limit must be one of {', '.join(RATE_LIMITS)}")
+    choices = {"rotation": ROTATIONS, "ban_scope": BAN_SCOPES, "profile": PROFILES, "language": LANGUAGES,
+               "token_scope": TOKEN_SCOPES, "rate_limit": RATE_LIMITS}
+    for name, allowed in choices.items():
+        if name in values and values[name] not in allowed:
+            problems.append(f"{name} must be one of {', '.join(allowed)}")
     if "app_url" in values:
         url = values["app_url"]
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
