@@ -99,9 +99,11 @@ def test_orders_figure_sums_paid_sales_per_day(app, live_app, sandbox, browser):
 
 
 def test_a_dashboard_without_its_scopes_asks_for_them_and_calls_nothing_it_may_not(app, live_app, sandbox, browser):
-    app.config["JUMPSELLER_SCOPES"] = "read_store read_products"
+    app.config["JUMPSELLER_SCOPES"] = "read_store read_products write_products"
     page = install(browser, live_app).text
     assert "The dashboard needs permission to read orders and customers." in page
+    # The connection panel's needs come from the features, not from what the app happened to be configured with.
+    assert 'data-testid="missing-scopes">read_orders read_customers<' in page
     reauthorize = re.search(r'<a[^>]*data-testid="permission-reauthorize"[^>]*>', page).group(0)
     assert 'href="/oauth/install"' in reauthorize and "data-connect" in reauthorize
     assert "missing permission" not in page and 'data-testid="stale-note"' not in page
