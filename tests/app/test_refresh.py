@@ -115,7 +115,7 @@ def storm(config, *, processes, threads):
             pass                                             # it died: its stderr is shown below
     results = []
     for proc, greeting in zip(procs, greetings):
-        out, err = proc.communicate(timeout=180)
+        out, err = proc.communicate(timeout=200)
         assert proc.returncode == 0 and greeting == "ready\n", greeting + out + err
         results.append(json.loads(out.strip().splitlines()[-1]))
     return results

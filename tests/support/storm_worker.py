@@ -19,7 +19,7 @@ from jumpseller_app.services import stores
 from jumpseller_app.services.clients import client_for
 
 # Only bounds a hang (then every thread's stack is shown); the storm itself takes a few seconds.
-HANG_TIMEOUT = 100
+HANG_TIMEOUT = 150
 
 
 def main():
