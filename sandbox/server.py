@@ -32,8 +32,9 @@ class SandboxServer:
     def start(self) -> "SandboxServer":
         """Start serving in a daemon thread; returns self for chaining."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, name="jumpseller-sandbox",
-                                            daemon=True)
+            # A short poll: stop() waits for the loop to notice, and tests start and stop hundreds of sandboxes.
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name="jumpseller-sandbox", daemon=True)
             self._thread.start()
             self._start_prerenderer()
         return self
