@@ -22,12 +22,18 @@ def svg_marks(chart, currency):
     return Markup("".join(parts))
 
 
-def money(value):
-    """An amount with thousands separators and two decimals."""
+# Currencies without minor units: Jumpseller sends their amounts as integers, and "182,000.00 CLP" reads wrong.
+ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "JPY", "KRW", "PYG", "ISK", "VND", "UGX", "XAF", "XOF"})
+
+
+def money(value, currency=""):
+    """An amount with thousands separators, and two decimals unless the currency has no minor unit."""
+    if str(currency).upper() in ZERO_DECIMAL_CURRENCIES:
+        return f"{round(float(value or 0)):,}"
     return f"{float(value or 0):,.2f}"
 
 
-def orders_and_sales(daily):
+def orders_and_sales(daily, currency=""):
     """Bars, a polyline and labels for the daily series (any length; empty gives an empty chart)."""
     n = len(daily)
     inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
@@ -41,7 +47,7 @@ def orders_and_sales(daily):
         h = inner_h * day["orders"] / max_orders
         bars.append({"x": round(x + step * 0.15, 1), "y": round(PAD_TOP + inner_h - h, 1),
                      "w": round(step * 0.7, 1), "h": round(h, 1),
-                     "title": f"{day['date']}: {day['orders']} · {money(day['sales'])}"})
+                     "title": f"{day['date']}: {day['orders']} · {money(day['sales'], currency)}"})
         y = PAD_TOP + inner_h - inner_h * day["sales"] / max_sales
         points.append(f"{round(x + step / 2, 1)},{round(y, 1)}")
     labels = []

@@ -20,13 +20,13 @@ def _load_store():
 
 @bp.app_template_filter("money")
 def _money(value, currency=""):
-    return f"{charts.money(value)} {currency}".strip()
+    return f"{charts.money(value, currency)} {currency}".strip()
 
 
 def _render(store, conn, *, settings, errors, saved, refreshed, **extra):
     """index.html for `store`; `extra` may override template callables (the cache's token markers)."""
     snapshot = snapshots.snapshot_of(store)
-    chart = charts.orders_and_sales(snapshot.daily or [])
+    chart = charts.orders_and_sales(snapshot.daily or [], store.currency)
     return render_template(
         "index.html", store=store, snapshot=snapshot, chart=chart, chart_marks=charts.svg_marks(chart, store.currency),
         settings=settings or app_settings.current(store), errors=errors or {}, connection=conn,

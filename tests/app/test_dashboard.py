@@ -62,6 +62,8 @@ def test_the_dashboard_shows_the_stores_figures(app, live_app, sandbox, browser)
     for name in ("products", "orders", "customers"):
         assert figure(page, name) == str(number(raw(sandbox, f"{name}/count.json")["count"])), name
     assert 'data-testid="stale-note"' not in page and 'data-testid="permission-dashboard"' not in page
+    # Chilean pesos have no cents: amounts read "182,000 CLP", never "182,000.00 CLP".
+    assert re.search(r"\d CLP", page) and not re.search(r"\d\.\d\d CLP", page)
 
     newest = raw(sandbox, "orders.json", limit=50, dateFilter="last30days")
     with app.app_context():
