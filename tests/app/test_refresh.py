@@ -2,7 +2,6 @@
 
 import json
 import os
-import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from jumpseller_app.services.credentials import cipher
 from jumpseller_app.services.token_store import DbTokenStore
 
 from ..support.flows import install
+from ..support.processes import finish, start_together
 
 ROOT = Path(__file__).resolve().parents[2]
 ROTATIONS = ["immediate", "on_first_use"]
@@ -102,23 +102,8 @@ def test_refresh_once_on_401(installed, sandbox):
 def storm(config, *, processes, threads):
     """Run `threads` API calls in each of `processes` worker processes, all fired at once; their JSON results."""
     env = {**os.environ, "STORM_CONFIG": json.dumps(config), "STORM_STORE": "sandbox", "STORM_THREADS": str(threads)}
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.support.storm_worker"], cwd=ROOT, env=env,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(processes)]
-    # Each says "ready" once its threads wait with their clients built; then all get "go" at the same moment.
-    greetings = [proc.stdout.readline() for proc in procs]
-    for proc in procs:
-        try:
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        except BrokenPipeError:
-            pass                                             # it died: its stderr is shown below
-    results = []
-    for proc, greeting in zip(procs, greetings):
-        out, err = proc.communicate(timeout=200)
-        assert proc.returncode == 0 and greeting == "ready\n", greeting + out + err
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    return results
+    procs, _ = start_together([[sys.executable, "-m", "tests.support.storm_worker"]] * processes, cwd=ROOT, env=env)
+    return [json.loads(out.strip().splitlines()[-1]) for out in finish(procs)]
 
 
 def test_storm_of_50_calls_from_2_processes_refreshes_exactly_once(installed, app_config, sandbox):

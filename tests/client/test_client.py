@@ -1,7 +1,6 @@
 """The API client against the live sandbox: errors, rate limits, bans, refresh in the middle of a pull."""
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from jumpseller_app.models import Store
 from jumpseller_app.services.clients import client_for
 
 from ..support.flows import basic_client, control, flood, install, sandbox_credentials, stats
+from ..support.processes import finish, start_together
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,20 +91,19 @@ def test_two_processes_sharing_a_budget_never_exceed_the_limit(sandbox, tmp_path
         "from jumpseller_app.jumpseller import JumpsellerClient",
         "from jumpseller_app.jumpseller.auth import BasicAuth",
         "from jumpseller_app.jumpseller.ratelimit import SQLiteBackend, StoreBudget",
-        "url, login, token, db, start = sys.argv[1:6]",
+        "from tests.support.processes import ready_then_wait",
+        "url, login, token, db = sys.argv[1:5]",
         "session = requests.Session(); session.auth = BasicAuth(login, token)",
         "client = JumpsellerClient(session=session, base_url=url,",
         "                          budget=StoreBudget(SQLiteBackend(db), 'sandbox'))",
-        "time.sleep(max(0, float(start) - time.time()))",
-        "end = float(start) + 4.0",
+        "ready_then_wait()",
+        "end = time.time() + 4.0",
         "while time.time() < end: client.products.list(page=1, limit=5)",
         "print(json.dumps(client.stats))",
     ])
-    start = time.time() + 3.0
-    procs = [subprocess.Popen([sys.executable, "-c", script, sandbox.url + "/v1", login, authtoken,
-                               str(tmp_path / "budget.sqlite3"), str(start)], cwd=ROOT, stdout=subprocess.PIPE,
-                              text=True) for _ in range(2)]
-    results = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
+    procs, _ = start_together([[sys.executable, "-c", script, sandbox.url + "/v1", login, authtoken,
+                                str(tmp_path / "budget.sqlite3")]] * 2, cwd=ROOT)
+    results = [json.loads(out) for out in finish(procs)]
     made = sum(r["requests"] for r in results)
     assert stats(sandbox)["rate_limit_hits"]["sandbox"] == 0
     assert sum(r["rate_limited"] for r in results) == 0

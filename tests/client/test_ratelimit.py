@@ -1,7 +1,6 @@
 """The shared per-store rate budget: exact sliding windows, shared across processes, driven by headers."""
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,6 +16,8 @@ from jumpseller_app.jumpseller.ratelimit import (
     earliest_slot,
     limits_from_headers,
 )
+
+from ..support.processes import finish, start_together
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,15 +92,14 @@ def test_budget_is_shared_by_two_processes_on_both_backends(backend_kind, tmp_pa
     script = "\n".join([
         "import json, sys, time",
         "from jumpseller_app.jumpseller.ratelimit import Limits, RedisBackend, SQLiteBackend",
-        "kind, target, store, start = sys.argv[1:5]",
+        "from tests.support.processes import ready_then_wait",
+        "kind, target, store = sys.argv[1:4]",
         "backend = RedisBackend(target) if kind == 'redis' else SQLiteBackend(target)",
-        "time.sleep(max(0, float(start) - time.time()))",
+        "ready_then_wait()",
         "print(json.dumps([backend.reserve(store, Limits(), time.time()) for _ in range(150)]))",
     ])
-    start = time.time() + 3.0
-    procs = [subprocess.Popen([sys.executable, "-c", script, backend_kind, target, store, str(start)], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    slots = [s for p in procs for s in json.loads(p.communicate(timeout=60)[0])]
+    procs, start = start_together([[sys.executable, "-c", script, backend_kind, target, store]] * 2, cwd=ROOT)
+    slots = [s for out in finish(procs) for s in json.loads(out)]
     assert len(slots) == 300
     assert max_in_window(slots, 1.0) == 8
     assert max_in_window(slots, 60.0) == 240

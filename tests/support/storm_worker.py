@@ -1,10 +1,9 @@
 """One process of the refresh storm: N threads call the API at the same instant with an expired token.
 
 Run as `python -m tests.support.storm_worker` with STORM_CONFIG (JSON app config), STORM_STORE and STORM_THREADS.
-Every thread builds its client, then the process prints "ready" and waits for a line on stdin: the test sends it
-to all processes once all are ready, so they fire together however long each took to start. Each thread calls
-without the rate budget (the storm is about refresh coordination: spacing the calls would hide a race). Prints
-one JSON line at the end.
+Every thread builds its client, then the process says ready and waits for the test's go (support/processes.py),
+so all processes fire together however long each took to start. Each thread calls without the rate budget
+(the storm is about refresh coordination: spacing the calls would hide a race). Prints one JSON line at the end.
 """
 
 import faulthandler
@@ -18,13 +17,12 @@ from jumpseller_app.extensions import db
 from jumpseller_app.services import stores
 from jumpseller_app.services.clients import client_for
 
-# Only bounds a hang (then every thread's stack is shown); the storm itself takes a few seconds.
-HANG_TIMEOUT = 150
+from .processes import HANG_TIMEOUT, ready_then_wait
 
 
 def main():
     """Run the storm in this process; exit status 0 unless the harness itself broke."""
-    faulthandler.dump_traceback_later(HANG_TIMEOUT, exit=True)
+    faulthandler.dump_traceback_later(HANG_TIMEOUT, exit=True)   # a hang shows every thread's stack
     app = create_app(json.loads(os.environ["STORM_CONFIG"]))
     code = os.environ["STORM_STORE"]
     threads = int(os.environ.get("STORM_THREADS", "25"))
@@ -53,8 +51,7 @@ def main():
         worker.start()
     try:
         ready.wait(timeout=HANG_TIMEOUT)
-        print("ready", flush=True)
-        sys.stdin.readline()
+        ready_then_wait()
     except threading.BrokenBarrierError:
         pass                                     # a thread failed before the storm: its error is reported below
     go.set()
