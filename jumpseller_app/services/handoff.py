@@ -11,6 +11,8 @@ from ..models import OAuthState, StoreStatus, utcnow
 from . import stores
 
 HANDOFF_TTL = timedelta(minutes=2)
+# How long a consumed but not yet bound install counts as still finishing (token exchange, first snapshot).
+FINISHING_TTL = timedelta(seconds=60)
 HASH_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 SECRET_PATTERN = re.compile(r"^[0-9a-f]{32,128}$")
 
@@ -45,6 +47,12 @@ def bind(pending, store):
         pending.handoff_expires_at = utcnow() + HANDOFF_TTL
 
 
+def give_up(pending):
+    """Mark the install's handoff as never to be bound (denied or failed install); caller commits."""
+    if pending.handoff_hash and pending.handoff_store_code is None:
+        pending.handoff_expires_at = utcnow()
+
+
 def claim(secret):
     """Redeem the secret once; returns the store it was bound to, or raises HandoffError."""
     if not isinstance(secret, str) or not SECRET_PATTERN.match(secret):
@@ -73,7 +81,8 @@ def _why_not(row, now):
         return "unknown"  # the popup may not have reached /oauth/install yet
     if row.handoff_claimed_at is not None:
         return "used"
-    if row.handoff_store_code is None and row.used_at is None and row.expires_at > now:
-        return "pending"
+    if row.handoff_store_code is None and row.handoff_expires_at is None and row.expires_at > now and (
+            row.used_at is None or row.used_at > now - FINISHING_TTL):
+        return "pending"  # the popup has not come back yet, or its callback is still finishing the install
     # Expired, or the callback consumed the state without an install (denied, failed): nothing will be bound.
     return "expired"

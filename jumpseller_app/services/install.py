@@ -115,9 +115,11 @@ def start_install(*, browser_nonce, next_path="/", handoff_hash=None):
 def abandon(state, *, browser_nonce):
     """Burn a pending state after Jumpseller reported an error for it (only from the browser that started it)."""
     try:
-        _consume_state(state, browser_nonce)
+        pending = _consume_state(state, browser_nonce)
     except InstallError:
-        pass
+        return
+    handoff.give_up(pending)
+    db.session.commit()
 
 
 def _consume_state(state, browser_nonce):
@@ -153,6 +155,21 @@ def complete_install(*, state, code, browser_nonce):
     handoff (`handoff_hash`). Nothing happens unless `browser_nonce` is the one the install started with.
     """
     pending = _consume_state(state, browser_nonce)
+    try:
+        store = _exchange_and_save(pending, code)
+    except InstallError:
+        handoff.give_up(pending)        # an iframe waiting on this install stops waiting now
+        db.session.commit()
+        raise
+    snapshots.refresh_snapshot(store.code)
+    # Bound only now: the iframe's claim may land the instant this commits, and its dashboard should have figures.
+    handoff.bind(pending, store)
+    db.session.commit()
+    return store, pending
+
+
+def _exchange_and_save(pending, code):
+    """Trade the code for tokens, identify the store and commit it with its tokens in a new session epoch."""
     if not code or len(code) > 512:
         raise InstallError("Jumpseller did not send an authorization code. Start the install again.")
     verifier = credentials.cipher().decrypt(pending.code_verifier_enc, context=f"state:{pending.state_hash}")
@@ -179,8 +196,4 @@ def complete_install(*, state, code, browser_nonce):
     # A (re)install starts a new session epoch: sessions and tokens from before it open nothing.
     store.end_sessions()
     db.session.commit()
-    # The figures first: an iframe waiting for this install claims its session as soon as the handoff is bound.
-    snapshots.refresh_snapshot(store.code)
-    handoff.bind(pending, store)
-    db.session.commit()
-    return store, pending
+    return store
