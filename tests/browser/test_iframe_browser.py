@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import select
 from werkzeug.serving import make_server
+
+from jumpseller_app.extensions import db
+from jumpseller_app.models import Store
 
 from ..support import iframe as support
 from ..support import system
@@ -188,3 +192,43 @@ def test_a_site_not_in_frame_ancestors_cannot_frame_the_app(playwright, tmp_path
 
 def test_chromium_is_on_the_expected_path():
     assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists()
+
+
+def store_row(app):
+    """What a takeover would change: the store's tokens, their version, its auth mode and session epoch."""
+    with app.app_context():
+        store = db.session.scalar(select(Store))
+        return (store.auth_mode, store.session_epoch, store.credential.access_token_enc,
+                store.credential.refresh_token_enc, store.credential.version)
+
+
+def test_a_mailed_authorize_link_opened_by_the_merchant_gives_the_attacker_nothing(
+        playwright, tmp_path, app, sandbox, live_app, admin_setup, shot):
+    """The takeover by link, with the merchant in a real browser: Jumpseller approves silently, the app refuses."""
+    context = launch(playwright, tmp_path)
+    try:
+        page, frame = open_app_in_admin(context, sandbox, admin_setup)
+        connect_with_popup(page, frame, expect_consent=True)       # the merchant's store, installed before
+        frame.get_by_test_id("store-title").wait_for(timeout=15000)
+        before = store_row(app)
+
+        attacker = requests.Session()
+        attacker_page = attacker.get(live_app.url + "/", timeout=5)
+        secret, handoff_hash = support.new_secret()
+        start = attacker.get(live_app.url + "/oauth/install", params={"handoff": handoff_hash},
+                             headers={"Sec-Fetch-Site": "same-origin"}, allow_redirects=False, timeout=5)
+        mailed_link = start.headers["Location"]
+
+        victim = context.new_page()                                 # the merchant clicks the link in a mail
+        landing = victim.goto(mailed_link)
+        assert landing.status == 400 and "another browser" in victim.content()
+        shot(victim, "takeover-refused")
+
+        claim = support.claim(attacker, live_app, secret, attacker_page.text)
+        assert claim.status_code in (202, 410) and "token" not in claim.json()
+        assert "Connect your Jumpseller store" in attacker.get(live_app.url + "/", timeout=5).text
+        assert store_row(app) == before                             # no tokens changed, no session revoked
+        page.reload()                                              # and the merchant's own session still works
+        frame.get_by_test_id("store-title").wait_for(timeout=15000)
+    finally:
+        context.close()
