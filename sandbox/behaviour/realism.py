@@ -140,7 +140,7 @@ class Presenter:
 
     @property
     def profile(self) -> str:
-        """"realistic" or "clean"."""
+        """The profile in effect: "realistic" or "clean"."""
         return self._config.profile
 
     def body(self, body, bare: str | None = None):
