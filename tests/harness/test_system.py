@@ -88,7 +88,7 @@ def test_a_run_missing_a_package_skips_and_ends_with_the_command(tmp_path):
     assert code == 0, output
     assert "1 passed, 1 skipped" in output
     summary = output[output.index("skipped tests"):]
-    assert "1 x Chromium, for the browser tests" in summary
+    assert f"1 x Chromium, for the browser tests of the embedded admin: {tmp_path / 'no-chromium'} not found" in summary
     assert "Run them too: sudo apt-get install -y chromium" in summary
 
 

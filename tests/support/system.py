@@ -25,10 +25,13 @@ class Requirement:
     pattern: str
     purpose: str
 
+    def wanted(self, environ=os.environ):
+        """The path (or glob) looked for: $<NAME>_PATH when set, else the list's."""
+        return environ.get(f"{self.name.upper()}_PATH") or self.pattern
+
     def path(self, environ=os.environ):
         """Where the program is installed (the newest version when several are), or None."""
-        pattern = environ.get(f"{self.name.upper()}_PATH") or self.pattern
-        found = sorted(glob.glob(pattern))
+        found = sorted(glob.glob(self.wanted(environ)))
         return found[-1] if found else None
 
 
@@ -53,9 +56,9 @@ def install_command(packages):
     return "sudo apt-get install -y " + " ".join(sorted(packages))
 
 
-def skip_reason(requirement):
+def skip_reason(requirement, environ=os.environ):
     """Why a test needing this missing requirement is skipped (and how to enable it)."""
-    return (f"{requirement.purpose}: {requirement.pattern} not found "
+    return (f"{requirement.purpose}: {requirement.wanted(environ)} not found "
             f"(enable with: {install_command([requirement.package])})")
 
 
@@ -65,7 +68,7 @@ def require(name, *, environ=os.environ, requirements=None):
     path = requirement.path(environ)
     if path:
         return path
-    reason = skip_reason(requirement)
+    reason = skip_reason(requirement, environ)
     if is_strict(environ):
         pytest.fail(f"TEST_STRICT is set and a system package is missing. {reason}", pytrace=False)
     pytest.skip(reason)
