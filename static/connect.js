@@ -5,7 +5,7 @@
   if (!root || !window.crypto || !window.crypto.subtle) return;
   var statusLine = document.querySelector("[data-connect-status]");
   var POLL_MS = 1000, GIVE_UP_MS = 3 * 60 * 1000;
-  var next = null, current = null, timer = null;
+  var next = null, current = null, timer = null, inFlight = false, again = false;
 
   function hex(bytes) {
     return Array.prototype.map.call(new Uint8Array(bytes), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
@@ -24,6 +24,10 @@
   function claim() {
     if (!current) return;
     clearTimeout(timer);
+    // One claim at a time: of two overlapping claims only one can win, and the loser's "used" answer may
+    // arrive first and send the page to reconnect although the session was just handed over.
+    if (inFlight) { again = true; return; }
+    inFlight = true;
     var attempt = current;
     fetch(root.getAttribute("data-claim-url"), {
       method: "POST", credentials: "same-origin",
@@ -33,13 +37,16 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (answer) {
+      inFlight = false;
       if (attempt !== current) return;
       if (answer.status === 200) { current = null; window.location.assign(answer.body.next_url); return; }
       if (answer.status === 410 || Date.now() > attempt.deadline) {
         current = null; window.location.assign(answer.body.reconnect_url || "/?reconnect=1"); return;
       }
+      if (again) { again = false; claim(); return; }
       timer = setTimeout(claim, POLL_MS);
     }).catch(function () {
+      inFlight = false;
       if (attempt === current) timer = setTimeout(claim, POLL_MS * 2);
     });
   }
