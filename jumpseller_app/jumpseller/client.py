@@ -199,7 +199,7 @@ class Customers(Resource):
 
     def fields(self, customer_id):
         """The additional fields of one customer."""
-        return Resource(self._client, f"customers/{int(customer_id)}/fields", "field")
+        return Resource(self._client, f"customers/{int(customer_id)}/fields", "customer_additional_field")
 
     def by_email(self, email):
         """The customer with this email."""

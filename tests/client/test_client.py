@@ -111,3 +111,12 @@ def test_two_processes_sharing_a_budget_never_exceed_the_limit(sandbox, tmp_path
     # and neither process starves.
     assert 24 <= made <= 8 * 5 + 1
     assert min(r["requests"] for r in results) >= 6
+
+
+def test_customer_additional_fields_are_sent_and_read_under_the_spec_key(sandbox, tmp_path):
+    client = basic_client(sandbox, tmp_path)
+    customer = next(iter(client.customers.iter_all()))
+    fields = client.customers.fields(customer["id"])
+    made = fields.create({"checkout_custom_field_id": 3, "value": "Entregar por la tarde"})
+    assert made["value"] == "Entregar por la tarde"
+    assert fields.update(made["id"], {"value": "Mañana"})["value"] == "Mañana"
