@@ -66,7 +66,7 @@ def wait_for(condition, seconds=10.0):
         time.sleep(0.02)
 
 
-def test_a_ban_met_by_one_store_holds_every_store_until_its_reset(sandbox, client_for):
+def test_a_ban_met_by_one_store_holds_every_store_until_its_reset(sandbox, client_for, backend):
     assert requests.post(f"{sandbox.url}/_sandbox/stores", json={"code": OTHER, "seed_products": 3},
                          timeout=T).status_code == 201
     store_a, store_b = client_for("sandbox"), client_for(OTHER)
@@ -82,6 +82,9 @@ def test_a_ban_met_by_one_store_holds_every_store_until_its_reset(sandbox, clien
     store_a_thread.start()
     # Store A's call meets the ban...
     wait_for(lambda: any(entry["status"] == 429 for entry in request_log(sandbox, "sandbox")))
+    # ...and its client has read the answer: the sandbox logs the refusal a moment before the client records
+    # the ban, and a call of B's sent in that moment could not have known (the next one must).
+    wait_for(lambda: (backend.deployment_paused_until() or 0) > time.time())
     assert time.time() < forced["until"]
     # ...then store B, never over its own limit, needs three calls from three threads.
     store_b_threads = [threading.Thread(target=call, args=(f"b{i}", store_b, 1)) for i in range(3)]
