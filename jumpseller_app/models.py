@@ -67,6 +67,8 @@ class Credential(db.Model):
     refresh_token_enc = db.Column(db.Text)
     login_enc = db.Column(db.Text)
     authtoken_enc = db.Column(db.Text)
+    # The key Jumpseller signs this store's hook deliveries with (from /store/info.json), sealed like the rest.
+    hooks_token_enc = db.Column(db.Text)
     expires_at = db.Column(db.DateTime)
     # Bumped on every token change: the compare-and-swap that keeps concurrent refreshes from clobbering.
     version = db.Column(db.Integer, nullable=False, default=1)
@@ -138,3 +140,36 @@ class StoreSnapshot(db.Model):
     last_error_at = db.Column(db.DateTime)
 
     store = db.relationship("Store", back_populates="snapshot")
+
+
+class WebhookStatus:
+    PENDING = "pending"
+    PROCESSED = "processed"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+class WebhookEvent(db.Model):
+    """The inbox: one verified hook delivery, stored before it is acknowledged and processed later by a worker."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (db.Index("ix_webhook_events_status_received_at", "status", "received_at"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, index=True)
+    event = db.Column(db.String(64), nullable=False)
+    # Jumpseller-Triggered-At as sent: not signed, so informative only.
+    triggered_at = db.Column(db.String(64))
+    # sha256 of (store code, event, raw body): the same delivery replayed any time later is the same row.
+    delivery_key = db.Column(db.String(64), nullable=False, unique=True)
+    content_type = db.Column(db.String(255), nullable=False, default="")
+    # The exact bytes the signature covered; parsing waits for the worker.
+    body = db.Column(db.LargeBinary, nullable=False)
+    received_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    status = db.Column(db.String(16), nullable=False, default=WebhookStatus.PENDING)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    last_error = db.Column(db.String(500))
+    processed_at = db.Column(db.DateTime)
+
+    def __repr__(self):
+        return f"<WebhookEvent {self.id} store_id={self.store_id} {self.event} {self.status}>"

@@ -88,6 +88,15 @@ def _request_token(request):
     return token
 
 
+def _is_sessionless(app, request):
+    """Whether the request goes to a view marked sessionless (Flask opens the session before it routes)."""
+    try:
+        rule, _ = app.create_url_adapter(request).match(return_rule=True)
+    except HTTPException:
+        return False
+    return getattr(app.view_functions.get(rule.endpoint), "sessionless", False)
+
+
 class IframeSessionInterface(SecureCookieSessionInterface):
     """The cookie session, falling back to the request's session token when no cookie came with it."""
 
@@ -103,6 +112,9 @@ class IframeSessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         """The cookie's session if it opens a store; otherwise the token's, marked `via_token`."""
+        if _is_sessionless(app, request):
+            # Machine-to-machine: no cookie is read or set, and the body stays unread for the view.
+            return self.make_null_session(app)
         session = super().open_session(app, request)
         if session is None:
             return session
@@ -119,6 +131,12 @@ class IframeSessionInterface(SecureCookieSessionInterface):
         restored = self.session_class(data)
         restored.via_token = True
         return restored
+
+
+def sessionless(view):
+    """Mark a view that never opens or saves a session (hook deliveries: their raw body is the view's alone)."""
+    view.sessionless = True
+    return view
 
 
 def via_token(session):

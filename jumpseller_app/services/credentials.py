@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 from flask import current_app
 from sqlalchemy import and_, select, update
 
-from ..crypto import TokenCipher
+from ..crypto import DecryptionError, TokenCipher
 from ..extensions import db
 from ..models import AuthMode, Credential, OAuthState, Store
 
-SECRET_FIELDS = ("access_token", "refresh_token", "login", "authtoken")
+SECRET_FIELDS = ("access_token", "refresh_token", "login", "authtoken", "hooks_token")
 # How often a row that keeps changing under a rotation is re-read before it is left for the next run.
 ROTATE_ATTEMPTS = 5
 
@@ -91,6 +91,26 @@ def set_basic_credentials(store, login, authtoken):
     cred.version = (cred.version or 0) + 1
     store.auth_mode = AuthMode.BASIC
     return cred
+
+
+def set_hooks_token(store, hooks_token):
+    """Keep the key the store's hook deliveries are signed with, sealed; blank keeps the old one. Caller commits."""
+    if not hooks_token or hooks_token == hooks_token_of(store):
+        return                                         # unchanged: no write that a key rotation could race
+    _credential(store).hooks_token_enc = seal(hooks_token, store.code, "hooks_token")
+
+
+def hooks_token_of(store):
+    """The store's hooks_token in clear, or None when it has none (or it no longer opens)."""
+    cred = store.credential
+    if cred is None or not cred.hooks_token_enc:
+        return None
+    try:
+        return unseal(cred.hooks_token_enc, store.code, "hooks_token")
+    except DecryptionError:
+        log.warning("the hooks_token of %s does not open (retired key?); it is refetched with the store info",
+                    store.code)
+        return None
 
 
 _credentials = Credential.__table__

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..jumpseller import payloads
 from ..models import Settings, Store, StoreStatus, utcnow
+from . import credentials
 
 # Store fields we keep from /store/info.json, and the column each lands in.
 INFO_FIELDS = {"name": "name", "url": "url", "email": "email", "currency": "currency", "country": "country",
@@ -52,11 +53,15 @@ def upsert_store(info, *, auth_mode, scopes=""):
 
 
 def apply_info(store, info):
-    """Copy the cached store information from a /store/info.json body or StoreInfo; blanks keep the old value."""
+    """Copy the cached store information from a /store/info.json body or StoreInfo; blanks keep the old value.
+
+    The hooks_token (the key of the store's hook signatures) is kept too, sealed with the credentials.
+    """
     parsed = payloads.parse_store_info(info)
     for source, column in INFO_FIELDS.items():
         value = getattr(parsed, source)
         if value:
             # Columns have lengths (PostgreSQL enforces them): an overlong value is cut, not an error.
             setattr(store, column, value[:Store.__table__.c[column].type.length or 255])
+    credentials.set_hooks_token(store, parsed.hooks_token)
     store.info_fetched_at = utcnow()

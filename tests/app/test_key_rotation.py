@@ -83,6 +83,7 @@ def test_rotation_leaves_the_version_alone(app, live_app, browser, encryption_ke
     before = stored(app)
     app.config["TOKEN_ENCRYPTION_KEYS"] = f"{generate_key()},{encryption_keys}"
     result = app.test_cli_runner().invoke(args=["rotate-keys"])
-    assert result.exit_code == 0 and "Re-encrypted 2 value(s)" in result.output, result.output
+    # The access token, the refresh token and the hooks_token.
+    assert result.exit_code == 0 and "Re-encrypted 3 value(s)" in result.output, result.output
     after = stored(app)
     assert after.version == before.version and after.token == before.token

@@ -64,7 +64,8 @@ def test_key_rotation_reencrypts_everything(app, live_app, sandbox, browser, enc
     new_key = generate_key()
     app.config["TOKEN_ENCRYPTION_KEYS"] = f"{new_key},{encryption_keys}"
     result = app.test_cli_runner().invoke(args=["rotate-keys"])
-    assert result.exit_code == 0 and "Re-encrypted 2 value(s)" in result.output, result.output
+    # The access token, the refresh token and the hooks_token.
+    assert result.exit_code == 0 and "Re-encrypted 3 value(s)" in result.output, result.output
     app.config["TOKEN_ENCRYPTION_KEYS"] = new_key           # the old key is gone now
     assert stored_tokens(app) == before
     with app.app_context():
