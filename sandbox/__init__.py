@@ -15,6 +15,7 @@ def create_sandbox(**options) -> Flask:
     """Build the sandbox app; options are SandboxConfig's fields (all optional)."""
     from . import api, control
     from .accounts.views import bp as accounts_bp
+    from .admin import actions  # noqa: F401 - registers the admin's action buttons on its blueprint
     from .admin.pages import bp as admin_bp
 
     config = SandboxConfig.from_options(options)

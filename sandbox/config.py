@@ -23,6 +23,7 @@ LANGUAGES = ("es", "pt", "en")
 RUNTIME_OPTIONS = (
     "token_expires_in", "rotation", "rate_limit", "auto_approve", "store_info_wrapped",
     "redirect_uris", "ban_threshold", "ban_seconds", "app_url", "token_scope", "profile", "ban_scope",
+    "hook_time_scale", "hook_max_failures",
 )
 
 
@@ -75,6 +76,8 @@ class SandboxConfig:
     app_url: str = DEFAULT_APP_URL  # what the sandbox admin frames, like the App URL registered with Jumpseller
     faults: dict | None = None  # initial fault switches, as POST /_sandbox/faults takes them
     prerender: bool = True      # SandboxServer renders seeded products' JSON in the background
+    hook_time_scale: float = 1.0  # hook retries wait N⁴ minutes times this (0: retry at once)
+    hook_max_failures: int = 8    # a hook is paused after this many failed attempts in a row, as in Jumpseller
 
     @classmethod
     def from_options(cls, options: dict) -> "SandboxConfig":
@@ -121,6 +124,14 @@ def validate_options(values: dict) -> list[str]:
             v = values[name]
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 problems.append(f"{name} must be a non-negative integer")
+    if "hook_time_scale" in values:
+        v = values["hook_time_scale"]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            problems.append("hook_time_scale must be a non-negative number")
+    if "hook_max_failures" in values:
+        v = values["hook_max_failures"]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            problems.append("hook_max_failures must be a positive integer")
     for name in ("auto_approve", "store_info_wrapped", "prerender"):
         if name in values and not isinstance(values[name], bool):
             problems.append(f"{name} must be true or false")

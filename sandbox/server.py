@@ -47,6 +47,7 @@ class SandboxServer:
     def stop(self) -> None:
         """Stop serving and release the port."""
         self._stopping.set()
+        self.state.hooks.stop()
         if self._prerenderer is not None:
             self._prerenderer.join(timeout=5)
             self._prerenderer = None

@@ -1,4 +1,4 @@
-"""The sandbox's in-memory world, composed of its sides: stores, accounts (OAuth) and behaviour.
+"""The sandbox's in-memory world, composed of its sides: stores, accounts (OAuth), behaviour and hook deliveries.
 
 One re-entrant lock is shared by all of them: the server is threaded, a request may touch several
 sides at once, and refresh rotation in particular must be atomic.
@@ -12,6 +12,7 @@ from .accounts.state import AccountsState
 from .behaviour.clock import Clock
 from .behaviour.state import BehaviourState
 from .config import RUNTIME_OPTIONS, SandboxConfig, validate_options
+from .hooks.queue import HookDeliveries
 from .records.stores import Store, StoreRegistry
 
 
@@ -26,6 +27,7 @@ class SandboxState:
         self.stores: dict[str, Store] = self.registry.stores
         self.accounts = AccountsState(config, self.clock, self.stores, self.lock)
         self.behaviour = BehaviourState(config, self.clock, self.lock)
+        self.hooks = HookDeliveries(config, self.clock)
         self.default_store = self.registry.add_store(
             code=config.store_code, name=config.store_name, currency=config.currency,
             country=config.country, timezone=config.timezone, language=config.language,
@@ -44,7 +46,9 @@ class SandboxState:
 
     def advance_clock(self, seconds: float) -> float:
         """Move sandbox time forward (tokens, codes, windows and bans all follow it)."""
-        return self.clock.advance(seconds)
+        offset = self.clock.advance(seconds)
+        self.hooks.wake()   # retries may be due now
+        return offset
 
     def freeze_clock(self, frozen: bool) -> None:
         """Stop sandbox time where it is (True) or let it run on from there (False)."""

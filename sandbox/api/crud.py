@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, g
+from flask import Response, g, request
 
+from ..hooks.trigger import fire
 from ..records.errors import Forbidden, RecordError
 from ..web import current_state, json_response
 from .base import invalid, not_found, paging, resource_body, route
@@ -59,8 +60,14 @@ def _parent_missing(resource: Resource) -> Response:
     return not_found(resource.parent_label or resource.label)
 
 
+def _fire(resource: Resource, before: dict | None, after: dict | None) -> None:
+    """Deliver the hooks this change fires (their bodies are rendered now, under the lock)."""
+    fire(current_state(), g.principal.store, resource.name, before, after, request.host_url.rstrip("/"))
+
+
 def _write(resource: Resource, parents: dict, record_id: int | None, change, answer) -> Response:
-    """Read and parse the request object, then under the lock: find the records, judge, `change`, answer.
+    """Read and parse the request object, then under the lock: find the records, judge, `change`, fire the
+    hooks, answer.
 
     `record_id` is None for a create (the whole object must be valid); for an update an unknown id is
     404 before any field is judged.
@@ -74,7 +81,8 @@ def _write(resource: Resource, parents: dict, record_id: int | None, change, ans
         records = _collection(resource, parents)
         if records is None:
             return _parent_missing(resource)
-        if record_id is not None and records.get(record_id) is None:
+        before = records.get(record_id) if record_id is not None else None
+        if record_id is not None and before is None:
             return not_found(resource.label)
         if errors:
             return resource.reject(errors)
@@ -84,6 +92,7 @@ def _write(resource: Resource, parents: dict, record_id: int | None, change, ans
             return resource.reject(exc.errors)
         except Forbidden as exc:
             return json_response({"message": str(exc)}, 403)
+        _fire(resource, before, record)
         return answer(record)
 
 
@@ -111,10 +120,13 @@ def delete(resource: Resource, **ids) -> Response:
         records = _collection(resource, ids)
         if records is None:
             return _parent_missing(resource)
+        before = records.get(record_id)
         try:
             deleted = records.delete(record_id)
         except Forbidden as exc:
             return json_response({"message": str(exc)}, 403)
+        if deleted:
+            _fire(resource, before, None)
     if not deleted:
         return not_found(resource.label)
     return resource.deleted() if resource.deleted else json_response(f"{resource.label} deleted.")

@@ -109,6 +109,10 @@ class ProductCatalog:
         index = bisect_left(self._ids, product_id)
         return index < len(self._ids) and self._ids[index] == product_id
 
+    def first_id(self) -> int | None:
+        """The lowest product id, or None in an empty catalog."""
+        return self._ids[0] if self._ids else None
+
     def count(self) -> int:
         """How many products the store has."""
         return len(self._ids)

@@ -95,6 +95,18 @@ class OrderBook:
         offset = (page - 1) * limit
         return [self.get(self._ids[p]) for p in positions[offset: offset + limit]]
 
+    def create(self, order_id: int, now: datetime) -> dict:
+        """A new order placed at checkout now, awaiting payment (the API cannot make one; the admin can)."""
+        created = float(int(now.timestamp()))
+        record = seed_orders.order(self.src, order_id, order_id - self._first_seed_id, created, "pending_payment",
+                                   created)
+        position = bisect_right(self._created, created)   # ids and times both grow, so this is the end
+        self._ids.insert(position, order_id)
+        self._created.insert(position, created)
+        self._statuses.insert(position, "pending_payment")
+        self._records[order_id] = record
+        return record
+
     def update(self, order_id: int, fields: dict, now: datetime) -> dict | None:
         """Apply validated editable fields, noting each change in the order's history; None if unknown."""
         current = self.get(order_id)
