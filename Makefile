@@ -25,14 +25,15 @@ install: $(VENV)/.runtime
 
 install-dev: $(VENV)/.dev
 
-## make run: sandbox + app on SQLite, wired together; Ctrl-C stops both.
+## make run: sandbox + app + job worker on SQLite, wired together; Ctrl-C stops all three.
 run: install
 	$(BIN)/python -m jumpseller_app.devenv
 	$(BIN)/flask --app app db upgrade
 	@set -e; \
 	$(BIN)/python -m sandbox --port $(SANDBOX_PORT) --seed-products $(SEED_PRODUCTS) \
 	  --redirect-uri http://localhost:$(PORT)/oauth/callback --app-url http://localhost:$(PORT)/ & sandbox_pid=$$!; \
-	trap 'kill $$sandbox_pid 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask --app app worker & worker_pid=$$!; \
+	trap 'kill $$sandbox_pid 2>/dev/null; kill -INT $$worker_pid 2>/dev/null' EXIT INT TERM; \
 	sleep 1; \
 	echo ""; \
 	echo "  App:     http://localhost:$(PORT)/  (install it: http://localhost:$(PORT)/oauth/install)"; \

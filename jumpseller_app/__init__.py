@@ -24,6 +24,8 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     limiter.init_app(app)
+    from . import jobs
+    jobs.init_app(app)
 
     from . import i18n, page_cache, security, sessions
     sessions.init_app(app)
@@ -31,12 +33,11 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
 
-    from .views import connect, iframe, main, oauth, webhooks
+    from .views import connect, iframe, main, oauth
     app.register_blueprint(main.bp)
     app.register_blueprint(iframe.bp)
     app.register_blueprint(oauth.bp)
     app.register_blueprint(connect.bp)
-    app.register_blueprint(webhooks.bp)
 
     from . import errors
     errors.init_app(app)

@@ -1,8 +1,11 @@
 """Command-line tools: `flask --app app <command>`."""
 
+from datetime import datetime, timezone
+
 import click
 
 from .crypto import generate_key
+from .jobs import heartbeat, worker
 from .services import connect as connect_service
 from .services import credentials, snapshots
 
@@ -29,6 +32,29 @@ def init_app(app):
         if problems:
             raise click.ClickException(f"Refreshed {store_code} with problems: " + "; ".join(problems))
         click.echo(f"Refreshed the dashboard of {store_code}.")
+
+    @app.cli.command("worker")
+    def run_worker():
+        """Run the background worker: it takes the jobs (dashboard refreshes) off the queue until stopped."""
+        if app.config["JOBS_IMMEDIATE"]:
+            raise click.ClickException("JOBS_IMMEDIATE is on: jobs run in-process and a worker has nothing to do.")
+        worker.run(app)
+
+    jobs = click.Group("jobs", help="The background job queue.")
+    app.cli.add_command(jobs)
+
+    @jobs.command("status")
+    def jobs_status():
+        """Print the worker's last heartbeat, its age and the number of jobs waiting."""
+        state = heartbeat.status()
+        beat = state["beat"]
+        if beat is None:
+            click.echo("Worker: never seen (is `flask --app app worker` running?)")
+        else:
+            seen = datetime.fromtimestamp(beat["at"], timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+            click.echo(f"Worker: {'alive' if state['alive'] else 'NOT RUNNING'}; last heartbeat {seen} "
+                       f"({state['age']:.0f} s ago) from pid {beat['pid']} on {beat['host']}")
+        click.echo(f"Pending jobs: {state['pending']}")
 
     @app.cli.command("rotate-keys")
     def rotate_keys():

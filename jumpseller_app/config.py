@@ -91,6 +91,17 @@ def load_config(environ=None):
         "DB_MAX_OVERFLOW": int(environ.get("DB_MAX_OVERFLOW", "10")),
         "REDIS_URL": environ.get("REDIS_URL", ""),
         # Where the per-store rate budgets live when there is no Redis: one file shared by this machine's processes.
+        # The job queue's SQLite file when there is no REDIS_URL (then Redis holds the queue).
+        "HUEY_DB": environ.get("HUEY_DB", str(ROOT / "instance" / "jobs.sqlite3")),
+        # Run each job in-process as it is queued (no worker): only for tests and one-off scripts.
+        "JOBS_IMMEDIATE": _bool(environ.get("JOBS_IMMEDIATE")),
+        "JOBS_WORKERS": int(environ.get("JOBS_WORKERS", "2")),
+        "JOBS_HEARTBEAT_SECONDS": int(environ.get("JOBS_HEARTBEAT_SECONDS", "10")),
+        # A worker silent this long counts as not running. Generous: the heartbeat queues behind the jobs, so a
+        # worker whose threads all wait on a slow Jumpseller beats late without being gone.
+        "JOBS_WORKER_TIMEOUT": int(environ.get("JOBS_WORKER_TIMEOUT", "120")),
+        # A store's refresh counts as lost (its slot is freed for a new one) after this long queued or running.
+        "JOBS_REFRESH_TIMEOUT": int(environ.get("JOBS_REFRESH_TIMEOUT", "900")),
         "RATE_LIMIT_DB": environ.get("RATE_LIMIT_DB", str(ROOT / "instance" / "ratelimit.sqlite3")),
         # Origins allowed to frame the app (CSP frame-ancestors), exactly; the sandbox admin is added in development.
         "FRAME_ANCESTORS": _words(environ.get("FRAME_ANCESTORS")) or DEFAULT_FRAME_ANCESTORS,
@@ -112,8 +123,6 @@ def load_config(environ=None):
         "BASIC_CONNECT_RATE_LIMIT": environ.get("BASIC_CONNECT_RATE_LIMIT", "5 per minute;30 per hour"),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
-        # The largest hook delivery accepted (bytes); larger ones get 413 before their body is read.
-        "WEBHOOK_MAX_BYTES": int(environ.get("WEBHOOK_MAX_BYTES", str(2 * 1024 * 1024))),
         # The admin frames the app cross-site: only a SameSite=None, Secure, Partitioned cookie survives there.
         "SESSION_COOKIE_SAMESITE": "None",
         "SESSION_COOKIE_SECURE": True,

@@ -78,6 +78,9 @@ def app_config(tmp_path, sandbox, encryption_keys, database_url):
         "JUMPSELLER_SCOPES": "read_store read_products write_products",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATE_LIMIT_DB": str(tmp_path / "ratelimit.sqlite3"),
+        # Jobs run in-process as they are queued; tests/app/test_jobs.py runs a real worker instead.
+        "JOBS_IMMEDIATE": True,
+        "HUEY_DB": str(tmp_path / "jobs.sqlite3"),
         "APP_URL": "",
     }
 

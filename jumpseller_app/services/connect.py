@@ -5,7 +5,8 @@ import re
 from ..extensions import db
 from ..jumpseller import AuthError, JumpsellerError, ScopeError
 from ..models import AuthMode, StoreStatus
-from . import clients, credentials, revocation, snapshots, stores
+from . import clients, credentials, revocation, stores
+from ..jobs import tasks
 
 CREDENTIAL_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
 
@@ -82,5 +83,5 @@ def connect_basic(*, login, authtoken, client_id="", client_secret="", refresh_t
     store.end_sessions()
     db.session.commit()
     revocation.revoke(replaced)
-    snapshots.refresh_snapshot(store.code)
+    tasks.request_refresh(store.code)
     return store

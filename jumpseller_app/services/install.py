@@ -13,7 +13,8 @@ from sqlalchemy import and_, delete, select, update
 from ..extensions import db
 from ..jumpseller import JumpsellerError
 from ..models import AuthMode, OAuthState, utcnow
-from . import clients, credentials, handoff, snapshots, stores
+from . import clients, credentials, handoff, stores
+from ..jobs import tasks
 
 STATE_TTL = timedelta(minutes=10)
 # Expired pending installs are kept a while so a late callback or claim is told "expired", not "unknown".
@@ -161,7 +162,7 @@ def complete_install(*, state, code, browser_nonce):
         handoff.give_up(pending)        # an iframe waiting on this install stops waiting now
         db.session.commit()
         raise
-    snapshots.refresh_snapshot(store.code)
+    tasks.request_refresh(store.code)
     # Bound only now: the iframe's claim may land the instant this commits, and its dashboard should have figures.
     handoff.bind(pending, store)
     db.session.commit()

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_wtf.csrf import generate_csrf
 
 from .. import charts, features, i18n, page_cache
+from ..jobs import heartbeat, tasks
 from ..services import app_settings, connection, snapshots, stores
 from ..sessions import TOKEN_PARAM, app_url, session_token, via_token
 from ..web import current_store
@@ -37,22 +38,26 @@ def _render(store, conn, *, settings, errors, saved, refreshed, **extra):
 def _page(store, *, settings=None, errors=None, status=200):
     """The dashboard and settings page, from the per-process page cache unless it echoes a submitted form."""
     conn = connection.status(store)
+    # Read apart from the store's row: the worker's state changes without touching it.
+    jobs = {"refreshing": tasks.is_refreshing(store.code), "worker_age": heartbeat.worker_age()}
     saved = request.args.get("saved") == "1"
     # The page only tells "ok" apart from the rest; normalising keeps junk values out of the cache key.
     refreshed = "ok" if request.args.get("refreshed") == "ok" else None
     if errors or settings is not None:
         # A rejected form echoes what was typed: rendered afresh, never cached.
-        return _render(store, conn, settings=settings, errors=errors, saved=saved, refreshed=refreshed), status
+        return _render(store, conn, settings=settings, errors=errors, saved=saved, refreshed=refreshed,
+                       jobs=jobs), status
     expires_in = conn["expires_in"]
     # Everything the page depends on besides its tokens: the store's whole row (so any change from any process
     # is a new key), the language, the token mode, the notices, and the minutes left on the access token.
     key = (store.id, store.stamp, i18n.select_locale(), request.script_root, via_token(session), saved, refreshed,
+           jobs["refreshing"], jobs["worker_age"],
            None if expires_in is None else expires_in // 60)
     cache = page_cache.of(current_app)
     parts = cache.get(key)
     if parts is None:
         parts = page_cache.split(_render(store, conn, settings=None, errors=None, saved=saved, refreshed=refreshed,
-                                         **page_cache.marker_functions()))
+                                         jobs=jobs, **page_cache.marker_functions()))
         cache.put(key, parts)
     return page_cache.fill(parts, {"csrf_token": generate_csrf, "session_token": session_token}), status
 
@@ -89,11 +94,10 @@ def save_settings():
 @bp.post("/refresh")
 @store_required
 def refresh():
-    """Fetch fresh figures from Jumpseller now; on failure the cached ones stay, with a note."""
-    # Still in the request for now; refresh_snapshot needs only an app context, so a job can take it over.
+    """Queue a refresh of the figures (one per store at a time) and answer at once, never waiting on Jumpseller."""
     page_cache.of(current_app).forget(g.store.id)
-    problems = snapshots.refresh_snapshot(g.store.code)
-    return redirect(app_url("main.index", refreshed="partial" if problems else "ok"))
+    tasks.request_refresh(g.store.code)
+    return redirect(app_url("main.index"))
 
 
 @bp.post("/disconnect")
