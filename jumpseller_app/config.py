@@ -123,6 +123,8 @@ def load_config(environ=None):
         "BASIC_CONNECT_RATE_LIMIT": environ.get("BASIC_CONNECT_RATE_LIMIT", "5 per minute;30 per hour"),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        # The largest hook delivery accepted (bytes); larger ones get 413 before their body is read.
+        "WEBHOOK_MAX_BYTES": int(environ.get("WEBHOOK_MAX_BYTES", str(2 * 1024 * 1024))),
         # The admin frames the app cross-site: only a SameSite=None, Secure, Partitioned cookie survives there.
         "SESSION_COOKIE_SAMESITE": "None",
         "SESSION_COOKIE_SECURE": True,
