@@ -3,11 +3,18 @@
 import pytest
 import requests
 
+from jumpseller_app.extensions import limiter
+
 
 @pytest.fixture
 def app_config(app_config):
-    """A tight default limit on every route, so one that applied to the receiver would show."""
-    return {**app_config, "RATELIMIT_DEFAULT": "2 per minute"}
+    """A tight default limit on every route, so one that applied to the receiver would show.
+
+    The limiter is a process-wide singleton that keeps the first default limits it is given, so they are
+    taken back afterwards: later tests' apps (and their pages) must not inherit 2 per minute.
+    """
+    yield {**app_config, "RATELIMIT_DEFAULT": "2 per minute"}
+    limiter.limit_manager.set_default_limits([])
 
 
 def test_the_receiver_is_exempt_from_the_default_limit(live_app):
