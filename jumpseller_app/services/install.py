@@ -163,7 +163,8 @@ def complete_install(*, state, code, browser_nonce):
         db.session.commit()
         raise
     tasks.request_refresh(store.code)
-    # Bound only now: the iframe's claim may land the instant this commits, and its dashboard should have figures.
+    # Bound only now, after the first refresh is queued: the iframe's claim may land the instant this commits, and
+    # its dashboard then shows either the figures or "Refreshing…", never an empty page with no job behind it.
     handoff.bind(pending, store)
     db.session.commit()
     return store, pending
