@@ -102,6 +102,8 @@ def load_config(environ=None):
         "JOBS_WORKER_TIMEOUT": int(environ.get("JOBS_WORKER_TIMEOUT", "120")),
         # A store's refresh counts as lost (its slot is freed for a new one) after this long queued or running.
         "JOBS_REFRESH_TIMEOUT": int(environ.get("JOBS_REFRESH_TIMEOUT", "900")),
+        # How often the worker re-lists every active store's hooks and re-creates those Jumpseller dropped.
+        "HOOKS_CHECK_MINUTES": int(environ.get("HOOKS_CHECK_MINUTES", "30")),
         "RATE_LIMIT_DB": environ.get("RATE_LIMIT_DB", str(ROOT / "instance" / "ratelimit.sqlite3")),
         # Origins allowed to frame the app (CSP frame-ancestors), exactly; the sandbox admin is added in development.
         "FRAME_ANCESTORS": _words(environ.get("FRAME_ANCESTORS")) or DEFAULT_FRAME_ANCESTORS,

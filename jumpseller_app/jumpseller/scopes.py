@@ -32,8 +32,10 @@ PRODUCTS_COUNT = Operation("GET", "/products/count.json", "read_products")
 ORDERS_COUNT = Operation("GET", "/orders/count.json", "read_orders")
 CUSTOMERS_COUNT = Operation("GET", "/customers/count.json", "read_customers")
 ORDERS_LIST = Operation("GET", "/orders.json", "read_orders")
+HOOKS_LIST = Operation("GET", "/hooks.json", "read_hooks")
+HOOKS_CREATE = Operation("POST", "/hooks.json", "write_hooks")
 
-OPERATIONS = (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST)
+OPERATIONS = (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST, HOOKS_LIST, HOOKS_CREATE)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,17 @@ STORE_IDENTITY = Feature("store_identity", (STORE_INFO,))
 # The dashboard: store info, products/orders/customers counts, and the last 30 days of orders (chart + latest).
 DASHBOARD = Feature("dashboard", (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST))
 
-FEATURES = (STORE_IDENTITY, DASHBOARD)
+# The mirror of orders, products and customers: hooks on every event of the spec's enum (HookEditFields), so each
+# change reaches the receiver. Orders have no order_created: a new order fires the event of its first status, so
+# every order_* event is needed, not only order_updated.
+WEBHOOKS = Feature("webhooks", (HOOKS_LIST, HOOKS_CREATE))
+WEBHOOK_EVENTS = (
+    "order_updated", "order_pending_payment", "order_paid", "order_shipped", "order_canceled", "order_abandoned",
+    "product_created", "product_updated", "product_deleted", "product_stock_updated",
+    "customer_created", "customer_updated", "customer_deleted",
+)
+
+FEATURES = (STORE_IDENTITY, DASHBOARD, WEBHOOKS)
 
 
 def required(features=FEATURES):

@@ -163,6 +163,7 @@ def complete_install(*, state, code, browser_nonce):
         db.session.commit()
         raise
     tasks.request_refresh(store.code)
+    tasks.request_hooks(store.code)    # (re)registers the hooks for the scopes just granted
     # Bound only now, after the first refresh is queued: the iframe's claim may land the instant this commits, and
     # its dashboard then shows either the figures or "Refreshing…", never an empty page with no job behind it.
     handoff.bind(pending, store)
