@@ -58,13 +58,16 @@ def prepare(env, sandbox):
     from jumpseller_app.config import load_config
     from jumpseller_app.services import connect
 
-    app = create_app(load_config(env))
+    # The first fetch of a new connection is a job; with no worker here it runs in-process, at once.
+    app = create_app(load_config({**env, "JOBS_IMMEDIATE": "1"}))
     with app.app_context():
         upgrade()
         store = sandbox.state.default_store
         installed = connect.connect_basic(login=store.login, authtoken=store.authtoken)
         assert installed.snapshot is not None and installed.snapshot.fetched_at is not None
-        cookie = app.session_interface.get_signing_serializer(app).dumps({"store_code": installed.code})
+        # What sessions.sign_in() stores: the store, its session epoch and when the merchant signed in.
+        cookie = app.session_interface.get_signing_serializer(app).dumps(
+            {"store_code": installed.code, "epoch": installed.session_epoch, "signed_in_at": int(time.time())})
         from jumpseller_app.extensions import db
         db.engine.dispose()
     return f"{app.config['SESSION_COOKIE_NAME']}={cookie}"
