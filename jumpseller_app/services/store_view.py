@@ -3,6 +3,7 @@
 import json
 from functools import cached_property
 
+from flask import g, has_request_context
 from sqlalchemy import Text, bindparam, cast, select
 
 from ..extensions import db
@@ -17,6 +18,7 @@ _COLUMNS = (
     cast(StoreSnapshot.daily, Text), cast(StoreSnapshot.latest_orders, Text), StoreSnapshot.fetched_at,
     StoreSnapshot.last_error,
     Credential.id, Credential.expires_at, Credential.last_refreshed_at,
+    Store.session_epoch,
 )
 _QUERY = (select(*_COLUMNS)
           .outerjoin(Settings, Settings.store_id == Store.id)
@@ -78,6 +80,7 @@ class StoreView:
         self.settings = SettingsView(row[9], row[10]) if row[8] is not None else None
         self.snapshot = SnapshotView(row[11:19]) if row[11] is not None else None
         self.credential = CredentialView(row[20], row[21]) if row[19] is not None else None
+        self.session_epoch = row[22]
 
 
 def load(code):
@@ -86,3 +89,13 @@ def load(code):
     with db.engine.connect() as conn:
         row = conn.execute(_QUERY, {"code": code}).first()
     return StoreView(row) if row is not None else None
+
+
+def load_for_request(code):
+    """load(), read once per request: the session's epoch check and the page's store share one query."""
+    if not has_request_context():
+        return load(code)
+    cached = g.get("_store_view")
+    if cached is None or cached[0] != code:
+        cached = g._store_view = (code, load(code))
+    return cached[1]

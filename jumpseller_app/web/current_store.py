@@ -11,7 +11,7 @@ from ..services import store_view
 def load():
     """Put the session's store in `g.store` (a read-only view), or None; a disconnected store opens nothing."""
     code = session.get("store_code")
-    store = store_view.load(code) if code else None
+    store = store_view.load_for_request(code) if code else None
     g.store = store if store is not None and store.status != StoreStatus.DISCONNECTED else None
 
 
