@@ -6,7 +6,7 @@ from flask import g
 from ..records.forms import parse_customer
 from ..web import current_state, json_response
 from . import crud
-from .base import not_found, paging, route
+from .base import not_found, route
 
 
 def _wrapped(record: dict) -> dict:
@@ -15,17 +15,11 @@ def _wrapped(record: dict) -> dict:
 
 CUSTOMERS = crud.Resource("customer", "Customer", lambda store: store.customers,
                           parse_customer,
-                          lambda record: json_response(_wrapped(record)))
-crud.register(CUSTOMERS, "/customers.json", "/customers/{id}.json", "read_customers", "write_customers")
-
-
-@route("GET", "/customers.json", "read_customers")
-def list_customers():
-    """GET /customers.json: a page of wrapped customers, by id."""
-    page, limit = paging()
-    with current_state().lock:
-        return json_response([_wrapped(r) for r in g.principal.store.customers.page(page, limit)])
-
+                          lambda record: json_response(_wrapped(record)),
+                          wrap=_wrapped, paged=True)
+# The list is the shared one: a page of wrapped records in id order.
+crud.register(CUSTOMERS, "/customers.json", "/customers/{id}.json", "read_customers", "write_customers",
+              actions=("list", "count", "get", "create", "update", "delete"))
 
 
 @route("GET", "/customers/email/{email}.json", "read_customers")
@@ -34,4 +28,3 @@ def customer_by_email(email: str):
     with current_state().lock:
         record = g.principal.store.customers.by_email(email)
         return json_response(_wrapped(record)) if record else not_found("Customer")
-
