@@ -24,14 +24,14 @@ def _money(value, currency=""):
     return f"{charts.money(value, currency)} {currency}".strip()
 
 
-def _render(store, conn, *, settings, errors, saved, refreshed, **extra):
+def _render(store, conn, *, settings, errors, saved, **extra):
     """index.html for `store`; `extra` may override template callables (the cache's token markers)."""
     snapshot = snapshots.snapshot_of(store)
     chart = charts.orders_and_sales(snapshot.daily or [], store.currency)
     return render_template(
         "index.html", store=store, snapshot=snapshot, chart=chart, chart_marks=charts.svg_marks(chart, store.currency),
         settings=settings or app_settings.current(store), errors=errors or {}, connection=conn,
-        permissions=features.blocked(store), locales=i18n.LOCALES, saved=saved, refreshed=refreshed, **extra,
+        permissions=features.blocked(store), locales=i18n.LOCALES, saved=saved, **extra,
     )
 
 
@@ -41,22 +41,20 @@ def _page(store, *, settings=None, errors=None, status=200):
     # Read apart from the store's row: the worker's state changes without touching it.
     jobs = {"refreshing": tasks.is_refreshing(store.code), "worker_age": heartbeat.worker_age()}
     saved = request.args.get("saved") == "1"
-    # The page only tells "ok" apart from the rest; normalising keeps junk values out of the cache key.
-    refreshed = "ok" if request.args.get("refreshed") == "ok" else None
     if errors or settings is not None:
         # A rejected form echoes what was typed: rendered afresh, never cached.
-        return _render(store, conn, settings=settings, errors=errors, saved=saved, refreshed=refreshed,
+        return _render(store, conn, settings=settings, errors=errors, saved=saved,
                        jobs=jobs), status
     expires_in = conn["expires_in"]
     # Everything the page depends on besides its tokens: the store's whole row (so any change from any process
     # is a new key), the language, the token mode, the notices, and the minutes left on the access token.
-    key = (store.id, store.stamp, i18n.select_locale(), request.script_root, via_token(session), saved, refreshed,
+    key = (store.id, store.stamp, i18n.select_locale(), request.script_root, via_token(session), saved,
            jobs["refreshing"], jobs["worker_age"],
            None if expires_in is None else expires_in // 60)
     cache = page_cache.of(current_app)
     parts = cache.get(key)
     if parts is None:
-        parts = page_cache.split(_render(store, conn, settings=None, errors=None, saved=saved, refreshed=refreshed,
+        parts = page_cache.split(_render(store, conn, settings=None, errors=None, saved=saved,
                                          jobs=jobs, **page_cache.marker_functions()))
         cache.put(key, parts)
     return page_cache.fill(parts, {"csrf_token": generate_csrf, "session_token": session_token}), status
