@@ -354,8 +354,20 @@ class Category(Payload):
     permalink: Text = ""
 
 
+class Variant(Payload):
+    """One variant of a product, as embedded in the product or listed on its own."""
+
+    wrapper: ClassVar[str] = "variant"
+    id: OptionalInt = None
+    sku: Text = ""
+    price: Money = 0.0
+    stock: OptionalInt = None
+    stock_unlimited: OptionalFlag = None
+    options: Annotated[list[dict], BeforeValidator(_objects)] = []
+
+
 class Product(Payload):
-    """A product (its variants and images are read separately when needed)."""
+    """A product, with the variants it embeds (images and the rest stay in the raw body)."""
 
     wrapper: ClassVar[str] = "product"
     id: OptionalInt = None
@@ -369,6 +381,7 @@ class Product(Payload):
     created_at: Timestamp = None
     updated_at: Timestamp = None
     categories: Annotated[list[Category], BeforeValidator(_objects)] = []
+    variants: Annotated[list[Variant], BeforeValidator(_objects)] = []
 
 
 class Count(Payload):
