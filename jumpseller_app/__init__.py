@@ -33,12 +33,14 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
 
-    from .views import connect, iframe, main, oauth, webhooks
+    from .views import connect, iframe, main, oauth, sync, webhooks, webhooks_admin
     app.register_blueprint(main.bp)
     app.register_blueprint(iframe.bp)
     app.register_blueprint(oauth.bp)
     app.register_blueprint(connect.bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(webhooks_admin.bp)
+    app.register_blueprint(sync.bp)
 
     from . import errors
     errors.init_app(app)

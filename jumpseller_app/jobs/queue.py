@@ -24,7 +24,7 @@ def init_app(app):
     queue.storage = queue.create_storage()
     _bound["app"] = app
     app.extensions["huey"] = queue
-    from . import heartbeat, tasks  # noqa: F401 - registers the tasks on the queue
+    from . import heartbeat, inbox_tasks, lifecycle_tasks, sync_tasks, tasks  # noqa: F401 - registers the tasks
 
 
 def bound_app():

@@ -1,0 +1,1 @@
+"""Jobs that turn hook deliveries in the inbox into mirror rows."""
