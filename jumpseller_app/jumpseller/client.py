@@ -114,6 +114,16 @@ class Resource:
         """Items with an id above `after_id` (`/{path}/after/{id}.json`), for incremental pulls."""
         return self._iter_pages(f"{self.path}/after/{int(after_id)}.json", limit=limit, **params)
 
+    def page_after(self, after_id, *, limit=PAGE_LIMIT, **params):
+        """The first page of items with an id above `after_id`, lowest ids first, unwrapped.
+
+        Asking again with the highest id of the answer gives the next page: a cursor that deletions and inserts
+        do not shift (page numbers do), so a walk stopped anywhere resumes exactly where it was.
+        """
+        path = f"{self.path}/after/{int(after_id)}.json"
+        items = self._client.get(path, params={**params, "page": 1, "limit": limit})
+        return [unwrap(item, self.key) for item in items]
+
     def _iter_pages(self, path, *, limit, **params):
         page = 1
         while True:

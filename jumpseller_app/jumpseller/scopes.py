@@ -34,8 +34,19 @@ CUSTOMERS_COUNT = Operation("GET", "/customers/count.json", "read_customers")
 ORDERS_LIST = Operation("GET", "/orders.json", "read_orders")
 HOOKS_LIST = Operation("GET", "/hooks.json", "read_hooks")
 HOOKS_CREATE = Operation("POST", "/hooks.json", "write_hooks")
+# The mirror's sync: counts for progress, an id cursor for products and orders, pages for the rest, and one-by-one
+# reads that confirm a record missing from a page-numbered walk is really gone (pages shift under deletions).
+CATEGORIES_COUNT = Operation("GET", "/categories/count.json", "read_store")
+CATEGORIES_LIST = Operation("GET", "/categories.json", "read_store")
+CATEGORIES_GET = Operation("GET", "/categories/{id}.json", "read_store")
+PRODUCTS_AFTER = Operation("GET", "/products/after/{id}.json", "read_products")
+ORDERS_AFTER = Operation("GET", "/orders/after/{id}.json", "read_orders")
+CUSTOMERS_LIST = Operation("GET", "/customers.json", "read_customers")
+CUSTOMERS_GET = Operation("GET", "/customers/{id}.json", "read_customers")
 
-OPERATIONS = (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST, HOOKS_LIST, HOOKS_CREATE)
+OPERATIONS = (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST, HOOKS_LIST, HOOKS_CREATE,
+              CATEGORIES_COUNT, CATEGORIES_LIST, CATEGORIES_GET, PRODUCTS_AFTER, ORDERS_AFTER, CUSTOMERS_LIST,
+              CUSTOMERS_GET)
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,13 @@ WEBHOOK_EVENTS = (
     "customer_created", "customer_updated", "customer_deleted",
 )
 
-FEATURES = (STORE_IDENTITY, DASHBOARD, WEBHOOKS)
+# The mirror's sync, one feature per resource: a store that did not grant a resource's scope is synced without it.
+SYNC_CATEGORIES = Feature("sync_categories", (CATEGORIES_COUNT, CATEGORIES_LIST, CATEGORIES_GET))
+SYNC_PRODUCTS = Feature("sync_products", (PRODUCTS_COUNT, PRODUCTS_AFTER))
+SYNC_ORDERS = Feature("sync_orders", (ORDERS_COUNT, ORDERS_AFTER, ORDERS_LIST))
+SYNC_CUSTOMERS = Feature("sync_customers", (CUSTOMERS_COUNT, CUSTOMERS_LIST, CUSTOMERS_GET))
+
+FEATURES = (STORE_IDENTITY, DASHBOARD, WEBHOOKS, SYNC_CATEGORIES, SYNC_PRODUCTS, SYNC_ORDERS, SYNC_CUSTOMERS)
 
 
 def required(features=FEATURES):
