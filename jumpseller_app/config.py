@@ -127,6 +127,18 @@ def load_config(environ=None):
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         # The largest hook delivery accepted (bytes); larger ones get 413 before their body is read.
         "WEBHOOK_MAX_BYTES": int(environ.get("WEBHOOK_MAX_BYTES", str(2 * 1024 * 1024))),
+        # The inbox worker (services/inbox.py): rows claimed per batch, how long a claim holds before another worker
+        # may take the row over, the tries before a delivery is a dead letter, and the retry backoff (doubling from
+        # the base, capped).
+        "INBOX_BATCH": int(environ.get("INBOX_BATCH", "50")),
+        "INBOX_CLAIM_SECONDS": int(environ.get("INBOX_CLAIM_SECONDS", "300")),
+        "INBOX_MAX_ATTEMPTS": int(environ.get("INBOX_MAX_ATTEMPTS", "8")),
+        "INBOX_BACKOFF_SECONDS": int(environ.get("INBOX_BACKOFF_SECONDS", "30")),
+        "INBOX_BACKOFF_MAX_SECONDS": int(environ.get("INBOX_BACKOFF_MAX_SECONDS", "3600")),
+        # The Webhooks page shows this many hours; past them a finished delivery's body (personal data) is cleared.
+        "WEBHOOK_LOG_HOURS": int(environ.get("WEBHOOK_LOG_HOURS", "24")),
+        # A delivery's row (its delivery_key) is kept this long so a replay by Jumpseller is still recognised.
+        "WEBHOOK_DEDUP_DAYS": int(environ.get("WEBHOOK_DEDUP_DAYS", "30")),
         # The admin frames the app cross-site: only a SameSite=None, Secure, Partitioned cookie survives there.
         "SESSION_COOKIE_SAMESITE": "None",
         "SESSION_COOKIE_SECURE": True,
