@@ -246,6 +246,18 @@ class StoreResource:
         return self._client.get("store/languages.json")
 
 
+class Apps:
+    """What Jumpseller says about an app itself (`/apps/{code}/…`, paid-app endpoints, scope read_apps)."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def install_status(self, app_code):
+        """The app's install status on this store (PaidAppInstallStatus: installed, app_code, code…), unwrapped."""
+        path = f"apps/{requests.utils.quote(str(app_code), safe='')}/install_status.json"
+        return unwrap(self._client.get(path), "install_status")
+
+
 class JumpsellerClient:
     """A Jumpseller API client. Pass an authenticated requests.Session (OAuth2 or Basic); no Flask inside."""
 
@@ -275,6 +287,7 @@ class JumpsellerClient:
         self.countries = Countries(self)
         self.shipping_methods = Resource(self, "shipping_methods", "shipping_method")
         self.payment_methods = Resource(self, "payment_methods", "payment_method")
+        self.apps = Apps(self)
 
     def __repr__(self):
         return f"<JumpsellerClient {self.base_url}>"

@@ -34,6 +34,8 @@ CUSTOMERS_COUNT = Operation("GET", "/customers/count.json", "read_customers")
 ORDERS_LIST = Operation("GET", "/orders.json", "read_orders")
 HOOKS_LIST = Operation("GET", "/hooks.json", "read_hooks")
 HOOKS_CREATE = Operation("POST", "/hooks.json", "write_hooks")
+HOOKS_DELETE = Operation("DELETE", "/hooks/{id}.json", "write_hooks")
+APP_INSTALL_STATUS = Operation("GET", "/apps/{code}/install_status.json", "read_apps")
 # The mirror's sync: counts for progress, an id cursor for products and orders, pages for the rest, and one-by-one
 # reads that confirm a record missing from a page-numbered walk is really gone (pages shift under deletions).
 CATEGORIES_COUNT = Operation("GET", "/categories/count.json", "read_store")
@@ -46,7 +48,7 @@ CUSTOMERS_GET = Operation("GET", "/customers/{id}.json", "read_customers")
 
 OPERATIONS = (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST, HOOKS_LIST, HOOKS_CREATE,
               CATEGORIES_COUNT, CATEGORIES_LIST, CATEGORIES_GET, PRODUCTS_AFTER, ORDERS_AFTER, CUSTOMERS_LIST,
-              CUSTOMERS_GET)
+              CUSTOMERS_GET, HOOKS_DELETE, APP_INSTALL_STATUS)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,21 @@ SYNC_ORDERS = Feature("sync_orders", (ORDERS_COUNT, ORDERS_AFTER, ORDERS_LIST))
 SYNC_CUSTOMERS = Feature("sync_customers", (CUSTOMERS_COUNT, CUSTOMERS_LIST, CUSTOMERS_GET))
 
 FEATURES = (STORE_IDENTITY, DASHBOARD, WEBHOOKS, SYNC_CATEGORIES, SYNC_PRODUCTS, SYNC_ORDERS, SYNC_CUSTOMERS)
+
+# Disconnect removes the app's hooks while its token still works. Not in FEATURES: WEBHOOKS already asks for
+# write_hooks, and a store that did not grant it has no hooks of ours to remove.
+HOOKS_REMOVAL = Feature("hooks_removal", (HOOKS_LIST, HOOKS_DELETE))
+
+# Optional: Jumpseller sends no uninstall notification, and /apps/{code}/install_status.json is the one direct way
+# to learn of one. The endpoint is for paid apps and needs read_apps, so it is asked for only when the deployment
+# says so (APP_CHECK_INSTALL_STATUS); otherwise the default scopes stay exactly FEATURES'.
+INSTALL_STATUS = Feature("install_status", (APP_INSTALL_STATUS,))
+OPTIONAL_FEATURES = (INSTALL_STATUS,)
+
+
+def enabled(*, check_install_status=False):
+    """The features a deployment uses: FEATURES, plus INSTALL_STATUS when the app checks its install status."""
+    return FEATURES + ((INSTALL_STATUS,) if check_install_status else ())
 
 
 def required(features=FEATURES):
