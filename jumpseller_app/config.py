@@ -68,6 +68,11 @@ def _words(value):
     return " ".join((value or "").replace(",", " ").split())
 
 
+def _default_scopes(environ):
+    """The scopes the app's enabled features call for: DEFAULT_SCOPES, plus read_apps with the install check."""
+    return " ".join(scopes.required(scopes.enabled(check_install_status=_bool(environ.get("APP_CHECK_INSTALL_STATUS")))))
+
+
 def load_config(environ=None):
     """Build the Flask config mapping from the environment."""
     if environ is None:
@@ -84,7 +89,17 @@ def load_config(environ=None):
         "JUMPSELLER_CLIENT_SECRET": environ.get("JUMPSELLER_CLIENT_SECRET", ""),
         "JUMPSELLER_ACCOUNTS_URL": accounts,
         "JUMPSELLER_API_URL": environ.get("JUMPSELLER_API_URL", "https://api.jumpseller.com/v1").rstrip("/"),
-        "JUMPSELLER_SCOPES": " ".join(environ.get("JUMPSELLER_SCOPES", DEFAULT_SCOPES).replace(",", " ").split()),
+        "JUMPSELLER_SCOPES": " ".join(environ.get("JUMPSELLER_SCOPES", _default_scopes(environ)).replace(",", " ").split()),
+        # The app's own code at Jumpseller (its slug in the App Store; the sandbox's is its app name slugified).
+        "JUMPSELLER_APP_CODE": environ.get("JUMPSELLER_APP_CODE", "").strip(),
+        # Ask /apps/{code}/install_status.json whether the app is still installed (paid apps only; adds read_apps
+        # to the default scopes). Off by default: an uninstall is otherwise learnt from a refused refresh token.
+        "APP_CHECK_INSTALL_STATUS": _bool(environ.get("APP_CHECK_INSTALL_STATUS")),
+        "INSTALL_STATUS_CHECK_MINUTES": int(environ.get("INSTALL_STATUS_CHECK_MINUTES", "360")),
+        # A disconnected store's personal data (mirrored customers, addresses, order contacts, hook bodies) is
+        # purged this many days after the disconnect; 0 purges at once. Checked every PURGE_CHECK_MINUTES.
+        "PERSONAL_DATA_RETENTION_DAYS": int(environ.get("PERSONAL_DATA_RETENTION_DAYS", "30")),
+        "PURGE_CHECK_MINUTES": int(environ.get("PURGE_CHECK_MINUTES", "60")),
         "APP_URL": environ.get("APP_URL", "").rstrip("/"),
         "SQLALCHEMY_DATABASE_URI": _database_url(environ.get("DATABASE_URL", "")),
         "DB_POOL_SIZE": int(environ.get("DB_POOL_SIZE", "10")),
