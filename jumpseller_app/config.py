@@ -119,6 +119,12 @@ def load_config(environ=None):
         "JOBS_REFRESH_TIMEOUT": int(environ.get("JOBS_REFRESH_TIMEOUT", "900")),
         # How often the worker re-lists every active store's hooks and re-creates those Jumpseller dropped.
         "HOOKS_CHECK_MINUTES": int(environ.get("HOOKS_CHECK_MINUTES", "30")),
+        # Reconciliation (services/sync.py, README "Sync and reconciliation"): every RECONCILE_SECONDS each active
+        # store gets its new products and orders and the orders of the last RECONCILE_ORDER_DAYS days again; a full
+        # pass (with deletion detection) when the last complete one started over RECONCILE_FULL_HOURS ago.
+        "RECONCILE_SECONDS": int(environ.get("RECONCILE_SECONDS", "300")),
+        "RECONCILE_ORDER_DAYS": int(environ.get("RECONCILE_ORDER_DAYS", "7")),
+        "RECONCILE_FULL_HOURS": float(environ.get("RECONCILE_FULL_HOURS", "24")),
         "RATE_LIMIT_DB": environ.get("RATE_LIMIT_DB", str(ROOT / "instance" / "ratelimit.sqlite3")),
         # Origins allowed to frame the app (CSP frame-ancestors), exactly; the sandbox admin is added in development.
         "FRAME_ANCESTORS": _words(environ.get("FRAME_ANCESTORS")) or DEFAULT_FRAME_ANCESTORS,

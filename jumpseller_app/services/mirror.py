@@ -19,7 +19,7 @@ import json
 import logging
 from datetime import timezone
 
-from sqlalchemy import delete, func, insert as core_insert, select, update
+from sqlalchemy import case, delete, func, insert as core_insert, select, update
 
 from ..extensions import db
 from ..jumpseller import payloads
@@ -216,6 +216,39 @@ def mark_deleted(store_id, resource, remote_id, source_at):
     row = {"store_id": store_id, "remote_id": remote_id, "source_at": stamp, "deleted_at": stamp,
            "synced_at": utcnow()}
     return len(_upsert(model, [row]))
+
+
+def unseen_since(store_id, resource, moment):
+    """Remote ids of the live rows of `resource` nothing wrote since `moment` (no sync page, no hook).
+
+    After a complete walk that started at `moment`, these are the records Jumpseller no longer lists: deletions
+    no hook reported. Orders have no tombstones (Jumpseller does not delete orders), so they have none.
+    """
+    model = _MODELS[resource]
+    if not hasattr(model, "deleted_at"):
+        return []
+    return list(db.session.scalars(select(model.remote_id).where(
+        model.store_id == store_id, model.deleted_at.is_(None), model.synced_at < _naive(moment))
+        .order_by(model.remote_id)))
+
+
+def tombstone_unseen(store_id, resource, remote_ids, moment):
+    """Make tombstones of those `remote_ids` still unseen since `moment`; returns how many.
+
+    The condition is checked again in the UPDATE, so a hook that wrote one of them meanwhile keeps it alive. The
+    tombstone's version is `moment`, or the row's own when that is later: a deletion never rolls a version back.
+    """
+    model = _MODELS[resource]
+    stamp = _naive(moment)
+    ids, changed = list(remote_ids), 0
+    for start in range(0, len(ids), BATCH):
+        changed += db.session.execute(
+            update(model).where(model.store_id == store_id, model.remote_id.in_(ids[start:start + BATCH]),
+                                model.deleted_at.is_(None), model.synced_at < stamp)
+            .values(deleted_at=stamp, synced_at=utcnow(),
+                    source_at=case((model.source_at > stamp, model.source_at), else_=stamp))
+            .execution_options(synchronize_session=False)).rowcount
+    return changed
 
 
 # --- hook deliveries ---------------------------------------------------------------------------------------------
