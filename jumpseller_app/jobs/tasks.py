@@ -1,33 +1,44 @@
-"""The jobs, and the per-store single-flight that keeps one dashboard refresh (and one hooks check) per store
+"""The jobs, and the per-store single-flight that keeps one dashboard recompute (and one hooks check) per store
 queued or running."""
 
 import time
 
 from flask import current_app
+from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 
 from ..extensions import queue
 from ..services import hooks, snapshots
 from .queue import bound_app, in_app_context
 
 HOOKS_CHECKED_KEY = "hooks.checked_at"
+# The jobs that write a store's mirror, by module: when one of them ends (done or failed) for a store, the store's
+# dashboard figures are recomputed from what it wrote. Listening here keeps the sync free of dashboard concerns.
+MIRROR_JOB_MODULES = ("jumpseller_app.jobs.sync_tasks",)
 
 
-def _refresh_key(store_code):
-    return f"refresh.{store_code}"
+def _recompute_key(store_code):
+    return f"recompute.{store_code}"
 
 
 def _hooks_key(store_code):
     return f"hooks.{store_code}"
 
 
-@queue.task(name="refresh_snapshot")
+@queue.task(name="recompute_snapshot")
 @in_app_context
-def refresh_snapshot_job(store_code):
-    """Fetch a store's dashboard figures from Jumpseller; frees the store's refresh slot whatever happens."""
+def recompute_snapshot_job(store_code):
+    """Recompute a store's dashboard figures from its mirror (no Jumpseller call); frees its slot whatever happens."""
     try:
         return snapshots.refresh_snapshot(store_code)
     finally:
-        queue.delete(_refresh_key(store_code))
+        queue.delete(_recompute_key(store_code))
+
+
+@queue.signal(SIGNAL_COMPLETE, SIGNAL_ERROR)
+def _recompute_after_mirror_job(signal, task, *args, **kwargs):
+    """After a per-store mirror job (its first argument the store code) ends, queue the store's recompute."""
+    if type(task).__module__ in MIRROR_JOB_MODULES and task.args and isinstance(task.args[0], str):
+        in_app_context(request_recompute)(task.args[0])
 
 
 def _claim(key):
@@ -43,9 +54,9 @@ def _claim(key):
     return queue.put_if_empty(key, now)
 
 
-def request_refresh(store_code):
-    """Queue a refresh of the store's figures unless one is already queued or running; True if queued now."""
-    return _queue_once(_refresh_key(store_code), refresh_snapshot_job, store_code)
+def request_recompute(store_code):
+    """Queue a recompute of the store's figures unless one is already queued (a cheap, database-only job)."""
+    return _queue_once(_recompute_key(store_code), recompute_snapshot_job, store_code)
 
 
 def _queue_once(key, job, store_code):
@@ -58,11 +69,6 @@ def _queue_once(key, job, store_code):
         queue.delete(key)
         raise
     return True
-
-
-def is_refreshing(store_code):
-    """Whether a refresh of the store is queued or running."""
-    return queue.get(_refresh_key(store_code), peek=True) is not None
 
 
 @queue.task(name="ensure_hooks")

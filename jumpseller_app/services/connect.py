@@ -6,7 +6,7 @@ from ..extensions import db
 from ..jumpseller import AuthError, JumpsellerError, ScopeError
 from ..models import AuthMode, StoreStatus
 from . import clients, credentials, revocation, stores
-from ..jobs import tasks
+from ..jobs import sync_tasks
 
 CREDENTIAL_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
 
@@ -83,5 +83,5 @@ def connect_basic(*, login, authtoken, client_id="", client_secret="", refresh_t
     store.end_sessions()
     db.session.commit()
     revocation.revoke(replaced)
-    tasks.request_refresh(store.code)
+    sync_tasks.request_sync(store.code, "full")
     return store

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..jumpseller import JumpsellerError
 from ..models import AuthMode, OAuthState, utcnow
 from . import clients, credentials, handoff, stores
-from ..jobs import tasks
+from ..jobs import sync_tasks, tasks
 
 STATE_TTL = timedelta(minutes=10)
 # Expired pending installs are kept a while so a late callback or claim is told "expired", not "unknown".
@@ -162,10 +162,10 @@ def complete_install(*, state, code, browser_nonce):
         handoff.give_up(pending)        # an iframe waiting on this install stops waiting now
         db.session.commit()
         raise
-    tasks.request_refresh(store.code)
+    sync_tasks.request_sync(store.code, "full")   # the first fetch: the whole mirror (the figures follow from it)
     tasks.request_hooks(store.code)    # (re)registers the hooks for the scopes just granted
-    # Bound only now, after the first refresh is queued: the iframe's claim may land the instant this commits, and
-    # its dashboard then shows either the figures or "Refreshing…", never an empty page with no job behind it.
+    # Bound only now, after the first sync is queued: the iframe's claim may land the instant this commits, and
+    # its dashboard then shows either the figures or "Syncing…", never an empty page with no job behind it.
     handoff.bind(pending, store)
     db.session.commit()
     return store, pending

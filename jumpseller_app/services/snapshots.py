@@ -1,147 +1,140 @@
-"""Dashboard figures cached in the database: fetched by refresh_snapshot(), read on every page view.
+"""Dashboard figures computed from the mirror and cached on StoreSnapshot, so a page view reads one row.
 
-refresh_snapshot() needs only an application context (no request), so a view, a CLI command or a background job
-calls it the same way. It calls only the operations whose scopes the store granted, parses every answer through
-the tolerant payload models, and never raises for what Jumpseller answers: problems are noted on the snapshot.
+Why cached rather than computed per view: the dashboard renders from one query (services/store_view.py) and its
+page cache keys on that row, so figures read live from the mirror would either cost every view a few aggregate
+queries or leave a cached page showing stale numbers. Instead the figures are recomputed, from the database only
+and in a few indexed aggregate queries, whenever something changed the mirror: a sync job finishing (jobs/tasks.py
+listens for it) or a recompute being asked for. No Jumpseller call happens here; keeping the mirror current is the
+sync's job (services/sync.py).
 """
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from .. import features
 from ..extensions import db
-from ..jumpseller import JumpsellerError, NotFound, ReauthRequired, ScopeError, payloads, scopes
-from ..models import StoreSnapshot, StoreStatus, utcnow
-from . import clients, stores
+from ..jumpseller import scopes
+from ..models import MirrorOrder, StoreSnapshot, StoreStatus, SyncCheckpoint, SyncStatus, utcnow
+from . import mirror, stores
 
 log = logging.getLogger(__name__)
 
 DAYS = 30
 LATEST = 8
-# A hard cap on the orders one refresh walks through, so a huge store cannot stall its worker.
-MAX_ORDERS = 5000
 REAUTH_PROBLEM = "reauthorization required"
-_OLDEST = datetime.min.replace(tzinfo=timezone.utc)
+# Which figure needs which permission: without it the sync never fetched the resource, and the page shows "–"
+# (and asks for the permission) rather than a misleading 0.
+_COUNTED = (("products", scopes.PRODUCTS_COUNT), ("orders", scopes.ORDERS_COUNT),
+            ("customers", scopes.CUSTOMERS_COUNT))
 
 
 def snapshot_of(store):
-    """The store's cached figures (an empty, unsaved snapshot if none were fetched yet)."""
+    """The store's cached figures (an empty, unsaved snapshot if none were computed yet)."""
     return store.snapshot or StoreSnapshot(daily=[], latest_orders=[])
 
 
+def daily_series(buckets, *, today):
+    """Orders and sales per day (UTC) over the last DAYS days, oldest first, zero-filled.
+
+    `buckets` are (day, state, orders, total) aggregates, `day` a date or "YYYY-MM-DD". Abandoned checkouts are
+    not orders here, and only paid orders count as sales; an order whose status is unknown (a new or
+    untranslated name) counts as an order but not as a sale.
+    """
+    days = [today - timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
+    series = {d.isoformat(): {"date": d.isoformat(), "orders": 0, "sales": 0.0} for d in days}
+    for day, state, orders, total in buckets:
+        entry = series.get(str(day)[:10]) if day is not None else None
+        if entry is None or state == "abandoned":
+            continue
+        entry["orders"] += int(orders)
+        if state == "paid":
+            entry["sales"] = round(entry["sales"] + float(total or 0.0), 2)
+    return [series[d.isoformat()] for d in days]
+
+
+def _order_buckets(store_id, since):
+    """(day, state, orders, total) of the store's mirrored orders created since `since`: one grouped query.
+
+    date() exists on SQLite (text) and PostgreSQL (a date); both read back as YYYY-MM-DD through str().
+    The (store_id, created_at_remote) index bounds the scan to the window.
+    """
+    day = func.date(MirrorOrder.created_at_remote)
+    query = (select(day, MirrorOrder.state, func.count(), func.sum(MirrorOrder.total))
+             .where(MirrorOrder.store_id == store_id, MirrorOrder.created_at_remote >= since)
+             .group_by(day, MirrorOrder.state))
+    return db.session.execute(query).all()
+
+
 def summarize_order(order):
-    """The few fields of an order (a payloads.Order) the dashboard shows."""
+    """The few fields of a mirrored order the dashboard shows."""
     return {
-        "id": order.id,
-        "created_at": order.created_at.strftime("%Y-%m-%d %H:%M:%S") if order.created_at else "",
-        "status": order.status_text[:40],
+        "id": order.remote_id,
+        "created_at": order.created_at_remote.strftime("%Y-%m-%d %H:%M:%S") if order.created_at_remote else "",
+        "status": (order.status_text or "")[:40],
         "state": order.state,
         "total": order.total,
-        "currency": order.currency[:8],
-        "customer": order.customer.display_name[:120],
+        "currency": (order.currency or "")[:8],
+        "customer": (order.customer_name or "")[:120],
     }
 
 
-def daily_series(orders, *, today):
-    """Orders and sales per day (UTC) over the last DAYS days, oldest first, zero-filled.
-
-    Abandoned checkouts are not orders here, and only paid orders count as sales; an order whose status is
-    unknown (a new or untranslated name) counts as an order but not as a sale.
-    """
-    days = [today - timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
-    buckets = {d: {"date": d.isoformat(), "orders": 0, "sales": 0.0} for d in days}
-    for order in orders:
-        if order.created_at is None or order.state == "abandoned":
-            continue
-        bucket = buckets.get(order.created_at.date())
-        if bucket is not None:
-            bucket["orders"] += 1
-            if order.state == "paid":
-                bucket["sales"] = round(bucket["sales"] + order.total, 2)
-    return [buckets[d] for d in days]
+def _latest_orders(store_id, since):
+    query = (select(MirrorOrder)
+             .where(MirrorOrder.store_id == store_id, MirrorOrder.created_at_remote >= since)
+             .order_by(MirrorOrder.created_at_remote.desc(), MirrorOrder.remote_id.desc())
+             .limit(LATEST))
+    return [summarize_order(order) for order in db.session.scalars(query)]
 
 
-def _recent_orders(api):
-    orders = []
-    for item in api.orders.iter_all(dateFilter="last30days"):
-        orders.append(payloads.parse_order(item))
-        if len(orders) >= MAX_ORDERS:
-            break
-    return orders
+def _sync_problems(store_id):
+    """What the last sync of each resource left as an error (already free of personal data: the sync's rule)."""
+    query = (select(SyncCheckpoint.resource, SyncCheckpoint.last_error)
+             .where(SyncCheckpoint.store_id == store_id, SyncCheckpoint.status == SyncStatus.FAILED)
+             .order_by(SyncCheckpoint.resource))
+    return [f"{resource}: {error or 'failed'}" for resource, error in db.session.execute(query)]
 
 
-def _apply_orders(snapshot, orders):
-    snapshot.daily = daily_series(orders, today=utcnow().date())
-    newest = sorted(orders, key=lambda o: (o.created_at or _OLDEST, o.id or 0), reverse=True)
-    snapshot.latest_orders = [summarize_order(o) for o in newest[:LATEST]]
-
-
-def _steps(store, snapshot, api):
-    """(operation, label, action) for each figure; an action fetches and stores its figure."""
-    def count(resource, column):
-        def action():
-            value = resource.count()
-            if value is not None:
-                setattr(snapshot, column, value)
-        return action
-
-    return (
-        (scopes.STORE_INFO, "store", lambda: stores.apply_info(store, api.store.info())),
-        (scopes.PRODUCTS_COUNT, "products", count(api.products, "products_count")),
-        (scopes.ORDERS_COUNT, "orders", count(api.orders, "orders_count")),
-        (scopes.CUSTOMERS_COUNT, "customers", count(api.customers, "customers_count")),
-        (scopes.ORDERS_LIST, "recent orders", lambda: _apply_orders(snapshot, _recent_orders(api))),
-    )
-
-
-def _fetch(store, snapshot):
-    """Run every permitted step; returns the problems met (a revoked authorization stops the rest at once)."""
-    api = clients.client_for(store)
-    problems = []
-    for operation, label, action in _steps(store, snapshot, api):
-        if not features.allows(store, operation):
-            continue                                   # the page says which permission the feature needs
-        try:
-            action()
-        except ReauthRequired:
-            return problems + [REAUTH_PROBLEM]
-        except ScopeError:
-            problems.append(f"{label}: missing permission")
-        except NotFound:
-            problems.append(f"{label}: not available")
-        except JumpsellerError as exc:
-            problems.append(f"{label}: {type(exc).__name__}")
+def _compute(store, snapshot):
+    """Fill `snapshot` from the mirror; returns the problems to show next to the figures."""
+    now = utcnow()
+    counts = mirror.counts(store.id)
+    for resource, operation in _COUNTED:
+        setattr(snapshot, f"{resource}_count", counts[resource] if features.allows(store, operation) else None)
+    if features.allows(store, scopes.ORDERS_LIST):
+        since = (now - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        snapshot.daily = daily_series(_order_buckets(store.id, since), today=now.date())
+        snapshot.latest_orders = _latest_orders(store.id, since)
+    else:
+        snapshot.daily, snapshot.latest_orders = daily_series([], today=now.date()), []
+    snapshot.fetched_at = now
+    problems = _sync_problems(store.id)
+    if store.status == StoreStatus.REAUTH_REQUIRED:
+        problems.insert(0, REAUTH_PROBLEM)          # the mirror stands still until the merchant authorizes again
     return problems
 
 
 def refresh_snapshot(store_code):
-    """Fetch the dashboard figures of a store from Jumpseller and cache them; returns the problems met.
+    """Recompute the store's dashboard figures from its mirror and cache them; returns the problems noted.
 
-    Needs an app context only. Never raises: an unexpected failure is logged and reported as a problem, so an
-    install, a page or a job never fails because of a chart.
+    Needs an app context only, calls nothing outside the database, and never raises: an unexpected failure is
+    logged and reported as a problem, so a job or a command never fails because of a chart.
     """
     store = stores.get_store(store_code)
-    if store is None or store.credential is None or store.status == StoreStatus.DISCONNECTED:
+    if store is None or store.status == StoreStatus.DISCONNECTED:
         return ["not connected"]
     try:
-        snapshot = store.snapshot or StoreSnapshot(daily=[], latest_orders=[])
-        store.snapshot = snapshot
-        now = utcnow()
-        if store.status == StoreStatus.REAUTH_REQUIRED:
-            problems = [REAUTH_PROBLEM]                 # its refresh token was refused: no call can succeed
-        else:
-            problems = _fetch(store, snapshot)
-            snapshot.fetched_at = now
+        snapshot = store.snapshot = snapshot_of(store)
+        problems = _compute(store, snapshot)
         if problems:
             snapshot.last_error = "; ".join(problems)[:500]
-            snapshot.last_error_at = now
+            snapshot.last_error_at = snapshot.fetched_at
         else:
             snapshot.last_error = snapshot.last_error_at = None
         db.session.commit()
-    except Exception:  # noqa: BLE001 - the page shows cached data with a note instead
+    except Exception:  # noqa: BLE001 - the page keeps the last figures instead
         db.session.rollback()
-        log.warning("snapshot refresh for %s failed", store_code, exc_info=True)
-        return ["refresh failed"]
-    if problems:
-        log.info("snapshot refresh for %s incomplete: %s", store_code, "; ".join(problems))
+        log.warning("snapshot recompute for %s failed", store_code, exc_info=True)
+        return ["recompute failed"]
     return problems

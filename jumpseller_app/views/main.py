@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_wtf.csrf import generate_csrf
 
 from .. import charts, features, i18n, page_cache
-from ..jobs import heartbeat, tasks
+from ..jobs import heartbeat, sync_tasks
 from ..services import app_settings, connection, snapshots, stores
 from ..sessions import TOKEN_PARAM, app_url, session_token, via_token
 from ..web import current_store
@@ -39,7 +39,7 @@ def _page(store, *, settings=None, errors=None, status=200):
     """The dashboard and settings page, from the per-process page cache unless it echoes a submitted form."""
     conn = connection.status(store)
     # Read apart from the store's row: the worker's state changes without touching it.
-    jobs = {"refreshing": tasks.is_refreshing(store.code), "worker_age": heartbeat.worker_age()}
+    jobs = {"syncing": sync_tasks.is_syncing(store.code), "worker_age": heartbeat.worker_age()}
     saved = request.args.get("saved") == "1"
     if errors or settings is not None:
         # A rejected form echoes what was typed: rendered afresh, never cached.
@@ -49,7 +49,7 @@ def _page(store, *, settings=None, errors=None, status=200):
     # Everything the page depends on besides its tokens: the store's whole row (so any change from any process
     # is a new key), the language, the token mode, the notices, and the minutes left on the access token.
     key = (store.id, store.stamp, i18n.select_locale(), request.script_root, via_token(session), saved,
-           jobs["refreshing"], jobs["worker_age"],
+           jobs["syncing"], jobs["worker_age"],
            None if expires_in is None else expires_in // 60)
     cache = page_cache.of(current_app)
     parts = cache.get(key)
@@ -92,9 +92,12 @@ def save_settings():
 @bp.post("/refresh")
 @store_required
 def refresh():
-    """Queue a refresh of the figures (one per store at a time) and answer at once, never waiting on Jumpseller."""
+    """Queue an incremental sync (new orders and products; one sync per store at a time) and answer at once.
+
+    The figures follow from the mirror when the sync ends; the page never waits on Jumpseller.
+    """
     page_cache.of(current_app).forget(g.store.id)
-    tasks.request_refresh(g.store.code)
+    sync_tasks.request_sync(g.store.code, "incremental")
     return redirect(app_url("main.index"))
 
 

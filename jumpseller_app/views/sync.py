@@ -23,8 +23,8 @@ def _progress():
     return progress
 
 
-@bp.get("")
 @bp.get("/")
+@bp.get("")          # registered first (decorators apply bottom-up): url_for builds /sync
 @store_required
 def page():
     """Progress per resource and overall, the last errors, and the Full sync button."""

@@ -1,4 +1,5 @@
-"""The dashboard over real HTTP against the sandbox's default data profile: figures right, no call it may not make."""
+"""The dashboard over real HTTP against the sandbox's realistic profile: its figures come from the mirror the
+install's full sync filled, equal what the sandbox holds, and a page view never calls Jumpseller."""
 
 import re
 from datetime import datetime, timedelta, timezone
@@ -9,9 +10,17 @@ from sqlalchemy import select
 
 from jumpseller_app import config
 from jumpseller_app.extensions import db
-from jumpseller_app.models import Store
+from jumpseller_app.models import MirrorOrder, Store, utcnow
+from jumpseller_app.services import snapshots
 
 from ..support.flows import install, sandbox_credentials, stats
+from ..support.iframe import api_requests
+
+
+@pytest.fixture
+def sandbox_options(sandbox_options):
+    """Realistic answers (nulls, numbers as strings such as "19.0", statuses in Spanish)."""
+    return {**sandbox_options, "profile": "realistic", "language": "es"}
 
 
 @pytest.fixture
@@ -58,6 +67,11 @@ def paths_called(sandbox):
 
 def test_the_dashboard_shows_the_stores_figures(app, live_app, sandbox, browser):
     page = install(browser, live_app).text
+    # From here on the page reads the database only: views cost the sandbox no call.
+    before = api_requests(sandbox)
+    for _ in range(3):
+        assert browser.get(live_app.url + "/", timeout=10).status_code == 200
+    assert api_requests(sandbox) == before
     assert 'data-testid="store-title">Sandbox Store<' in page
     for name in ("products", "orders", "customers"):
         assert figure(page, name) == str(number(raw(sandbox, f"{name}/count.json")["count"])), name
@@ -124,3 +138,27 @@ def test_a_dashboard_without_its_scopes_asks_for_them_and_calls_nothing_it_may_n
     again = install(browser, live_app).text
     assert "needs permission" not in again
     assert figure(again, "orders") == str(number(raw(sandbox, "orders/count.json")["count"]))
+
+
+def test_the_series_counts_orders_and_paid_sales_by_canonical_state(app, live_app, sandbox, browser):
+    """Abandoned checkouts are no orders, only paid orders are sales, an unknown status is an order but no sale."""
+    install(browser, live_app)
+    now = utcnow().replace(microsecond=0)
+    with app.app_context():
+        store = db.session.scalar(select(Store))
+        db.session.execute(MirrorOrder.__table__.delete().where(MirrorOrder.store_id == store.id))
+        for remote_id, state, total in ((1, "paid", 10.5), (2, "paid", 4.25), (3, "abandoned", 99.0),
+                                        (4, "unknown", 7.0), (5, "pending_payment", 3.0)):
+            db.session.add(MirrorOrder(store_id=store.id, remote_id=remote_id, created_at_remote=now, state=state,
+                                       total=total, status_text="Pagada" if state == "paid" else "?",
+                                       source_at=now))
+        # Older than the window: not in the series.
+        db.session.add(MirrorOrder(store_id=store.id, remote_id=6, created_at_remote=now - timedelta(days=40),
+                                   state="paid", total=1000.0, source_at=now))
+        db.session.commit()
+        assert snapshots.refresh_snapshot(store.code) == []
+        snapshot = db.session.scalar(select(Store)).snapshot
+        today = snapshot.daily[-1]
+        assert today == {"date": now.date().isoformat(), "orders": 4, "sales": 14.75}
+        assert sum(day["orders"] for day in snapshot.daily) == 4 and snapshot.orders_count == 6
+        assert [o["id"] for o in snapshot.latest_orders] == [5, 4, 3, 2, 1]
