@@ -6,11 +6,15 @@ a row is due and no drain is already waiting in the queue. Drains started on lat
 side by side, in any worker process: the claims in services/inbox.py keep them from taking the same rows.
 """
 
+import logging
+import os
 import time
 
 from ..extensions import queue
 from ..services import inbox
 from .queue import bound_app, in_app_context
+
+log = logging.getLogger(__name__)
 
 # Set while a drain is queued and not yet started: the next ticks do not queue another behind it.
 DRAIN_QUEUED_KEY = "inbox.drain_queued_at"
@@ -40,7 +44,11 @@ def _drain_due(timestamp):
 def drain_inbox():
     """Apply every due delivery to the mirror, batch after batch, until none is due."""
     queue.delete(DRAIN_QUEUED_KEY)          # started: a later tick may queue a drain to run beside this one
-    return inbox.drain()
+    done = inbox.drain()
+    if done:
+        log.info("inbox drained by pid %s: %s", os.getpid(), " ".join(f"{k}={v}" for k, v in sorted(
+            done.items(), key=lambda item: str(item[0]))))
+    return done
 
 
 def _retention_due(timestamp):
