@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from jumpseller_app import config
 from jumpseller_app.extensions import db
+from jumpseller_app.jobs import inbox_tasks
 from jumpseller_app.models import MirrorOrder, MirrorProduct, Store, StoreStatus, WebhookEvent, utcnow
 from jumpseller_app.services import inbox, mirror
 
@@ -246,3 +247,18 @@ def rows_left(app):
         left = db.session.scalar(select(func.count()).where(WebhookEvent.status.in_(("pending", "failed"))))
         db.session.remove()
         return left
+
+
+def test_the_scheduler_queues_a_drain_only_when_a_row_is_due_and_none_is_queued(app):
+    with app.app_context():
+        store = Store(code="quiet-shop", auth_mode="oauth")
+        db.session.add(store)
+        db.session.commit()
+        shop = store.id
+        db.session.remove()
+    assert inbox_tasks._drain_due(None) is False                # an empty inbox: no job at all
+    add_rows(app, shop, [b'{"product": {"id": 1}}'])
+    assert inbox_tasks._drain_due(None) is True
+    assert inbox_tasks._drain_due(None) is False                # one is already waiting in the queue
+    assert inbox_tasks.drain_inbox.call_local() == {"processed": 1}   # starting frees the slot
+    assert inbox_tasks._drain_due(None) is False                # and nothing is due any more
