@@ -262,3 +262,28 @@ def test_the_scheduler_queues_a_drain_only_when_a_row_is_due_and_none_is_queued(
     assert inbox_tasks._drain_due(None) is False                # one is already waiting in the queue
     assert inbox_tasks.drain_inbox.call_local() == {"processed": 1}   # starting frees the slot
     assert inbox_tasks._drain_due(None) is False                # and nothing is due any more
+
+
+def test_a_worker_that_lost_its_claim_applies_nothing(app):
+    with app.app_context():
+        store = Store(code="slow-shop", auth_mode="oauth")
+        db.session.add(store)
+        db.session.commit()
+        shop = store.id
+        db.session.remove()
+    add_rows(app, shop, [order_body(4001, "Paid")], event="order_paid")
+    with app.app_context():
+        stalled, [row] = inbox.claim(10)
+        assert inbox.claim(10)[1] == []                              # a live claim is not taken twice
+        # The stalled worker's lease runs out; another worker takes the row over.
+        db.session.execute(update(WebhookEvent).values(claimed_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+        taker, [again] = inbox.claim(10)
+        assert taker != stalled and again.id == row.id
+        assert inbox.process(row, stalled) is None                 # too late: its mirror write is rolled back
+        assert db.session.scalar(select(func.count()).select_from(MirrorOrder)) == 0
+        assert inbox.process(again, taker) == "processed"
+        db.session.remove()
+    [settled] = rows(app)
+    assert (settled.status, settled.attempts, settled.claimed_by) == ("processed", 1, None)
+    assert mirrored_order(app, 4001) == ("paid", "ana@example.cl")
