@@ -7,7 +7,7 @@ from flask import current_app
 from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 
 from ..extensions import queue
-from ..services import hooks, snapshots
+from ..services import hooks, lifecycle, snapshots
 from .queue import bound_app, in_app_context
 
 HOOKS_CHECKED_KEY = "hooks.checked_at"
@@ -60,7 +60,12 @@ def request_recompute(store_code):
 
 
 def _queue_once(key, job, store_code):
-    """Queue `job` for the store unless the slot `key` shows one queued or running; True if queued now."""
+    """Queue `job` for the store unless the slot `key` shows one queued or running; True if queued now.
+
+    A store that is not active (disconnected, uninstalled) gets no job at all: lifecycle.is_active decides.
+    """
+    if not lifecycle.is_active_code(store_code):
+        return False
     if not _claim(key):
         return False
     try:

@@ -5,7 +5,7 @@ import re
 from ..extensions import db
 from ..jumpseller import AuthError, JumpsellerError, ScopeError
 from ..models import AuthMode, StoreStatus
-from . import clients, credentials, revocation, stores
+from . import clients, credentials, lifecycle, revocation, stores
 from ..jobs import sync_tasks
 
 CREDENTIAL_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
@@ -77,6 +77,7 @@ def connect_basic(*, login, authtoken, client_id="", client_secret="", refresh_t
         raise ConnectError("This store is already connected to the app. To switch it to API credentials, open "
                            "the app from your Jumpseller admin first and sign in as the store.", status=403)
     replaced = revocation.tokens_of(existing) if existing is not None else []
+    lifecycle.start_clean(code)   # a store back after a disconnect: the old installation's mirror goes first
     store = stores.upsert_store(info, auth_mode=AuthMode.BASIC, scopes="")
     credentials.set_basic_credentials(store, login, authtoken)
     # A new set of credentials, possibly a new auth mode: every earlier session of the store ends here.

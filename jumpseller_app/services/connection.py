@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from .. import features
-from ..extensions import db
+from ..jobs import lifecycle_tasks
 from ..models import AuthMode, StoreStatus, utcnow
+from . import lifecycle
 
 
 def status(store):
@@ -32,8 +33,7 @@ def status(store):
 
 
 def disconnect(store):
-    """Forget the store's credentials and mark it disconnected; its settings stay for a later reinstall."""
-    store.credential = None
-    store.status = StoreStatus.DISCONNECTED
-    store.end_sessions()
-    db.session.commit()
+    """The merchant's Disconnect: hooks removed, tokens deleted and sessions ended now (lifecycle.disconnect), the
+    tokens revoked at Jumpseller by a job; settings and the mirror stay for a later reinstall, until the purge."""
+    code = store.code
+    lifecycle_tasks.after_disconnect(code, lifecycle.disconnect(store))

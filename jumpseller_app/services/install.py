@@ -13,7 +13,7 @@ from sqlalchemy import and_, delete, select, update
 from ..extensions import db
 from ..jumpseller import JumpsellerError
 from ..models import AuthMode, OAuthState, utcnow
-from . import clients, credentials, handoff, stores
+from . import clients, credentials, handoff, lifecycle, stores
 from ..jobs import sync_tasks, tasks
 
 STATE_TTL = timedelta(minutes=10)
@@ -190,6 +190,7 @@ def _exchange_and_save(pending, code):
     api = clients.client_for_new_token(token, pending_key=pending.state_hash)
     try:
         info = api.store.info()
+        lifecycle.start_clean(stores.store_code_from_info(info))   # a store back after a disconnect starts clean
         store = stores.upsert_store(info, auth_mode=AuthMode.OAUTH,
                                     scopes=" ".join(str(token.get("scope") or pending.scopes).split()))
     except (JumpsellerError, stores.StoreIdentityError) as exc:

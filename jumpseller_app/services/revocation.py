@@ -16,9 +16,13 @@ def tokens_of(store):
 
 
 def revoke(tokens):
-    """POST each token to Doorkeeper's revoke endpoint; best effort (a failure is logged, never raised)."""
+    """POST each token to Doorkeeper's revoke endpoint; best effort (a failure is logged, never raised).
+
+    Returns how many Jumpseller accepted (RFC 7009 answers 200 for a token it no longer knows, too).
+    """
     config = current_app.config
     url = config["JUMPSELLER_ACCOUNTS_URL"] + "/oauth/revoke"
+    accepted = 0
     for hint, token in tokens:
         try:
             response = requests.post(url, data={"token": token, "token_type_hint": hint,
@@ -30,3 +34,15 @@ def revoke(tokens):
             continue
         if response.status_code != 200:
             current_app.logger.warning("token revocation answered %s", response.status_code)
+            continue
+        accepted += 1
+    return accepted
+
+
+def revoke_sealed(store_code, sealed):
+    """Revoke tokens handed over sealed ([(hint, sealed)] as disconnection.end_connection returns them).
+
+    They stay sealed with the app's credentials cipher wherever they wait (the job queue is a database too) and
+    are opened only here, for the request that gives them back.
+    """
+    return revoke([(hint, credentials.unseal(value, store_code, hint)) for hint, value in sealed])

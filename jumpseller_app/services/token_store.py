@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select, update
 
 from ..jumpseller import StoredToken, scopes
 from ..models import Credential, Store, StoreStatus, utcnow
+from . import disconnection
 from .credentials import epoch, from_epoch, seal, unseal
 
 credentials_table = Credential.__table__
@@ -30,21 +31,28 @@ class DbTokenStore:
         return f"<DbTokenStore {self.store_code}>"
 
     def load(self):
-        """The stored token, decrypted, its version, and whether the store must authorize the app again."""
+        """The stored token, decrypted, its version, and whether the store must authorize the app again.
+
+        A store whose connection ended (its credentials row is gone) loads as flagged with an empty token: the
+        session then raises ReauthRequired before any call, so a job still holding a client sends nothing.
+        """
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(credentials_table.c.access_token_enc, credentials_table.c.refresh_token_enc,
                        credentials_table.c.expires_at, credentials_table.c.version, stores_table.c.status)
                 .join(stores_table, stores_table.c.id == credentials_table.c.store_id)
                 .where(credentials_table.c.store_id == self.store_id)
-            ).one()
+            ).first()
+        if row is None:
+            return StoredToken({"access_token": "", "refresh_token": "", "token_type": "Bearer", "expires_at": 0},
+                               -1, True)
         token = {
             "access_token": unseal(row.access_token_enc, self.store_code, "access_token", using=self.cipher),
             "refresh_token": unseal(row.refresh_token_enc, self.store_code, "refresh_token", using=self.cipher),
             "token_type": "Bearer",
             "expires_at": epoch(row.expires_at),
         }
-        return StoredToken(token, row.version, row.status == StoreStatus.REAUTH_REQUIRED)
+        return StoredToken(token, row.version, row.status in (StoreStatus.REAUTH_REQUIRED, StoreStatus.DISCONNECTED))
 
     def acquire_lease(self, owner, ttl):
         """UPDATE … WHERE the lease is free or expired: atomic on SQLite and PostgreSQL alike."""
@@ -97,12 +105,18 @@ class DbTokenStore:
         return result.rowcount == 1
 
     def mark_reauth_required(self, *, expected_version):
-        """Flag the store unless its token changed since `expected_version` (then someone refreshed it)."""
+        """Jumpseller refused the refresh token: the app was uninstalled or its grant revoked. End the connection
+        (tokens deleted, store disconnected, sessions ended, audited: disconnection.end_connection) unless the
+        token changed since `expected_version`, in which case someone else refreshed it and all is well.
+
+        Jumpseller sends no uninstall notification; this refusal is how the app learns of one. The tokens are not
+        handed to a revocation: Jumpseller already refuses them.
+        """
         with self.engine.begin() as conn:
-            unchanged = conn.execute(
+            current = conn.execute(
                 select(credentials_table.c.version).where(credentials_table.c.store_id == self.store_id)
-            ).scalar_one() == expected_version
+            ).scalar_one_or_none()
+            unchanged = current is None or current == expected_version
             if unchanged:
-                conn.execute(update(stores_table).where(stores_table.c.id == self.store_id)
-                             .values(status=StoreStatus.REAUTH_REQUIRED, updated_at=utcnow()))
+                disconnection.end_connection(conn, self.store_id, self.store_code, disconnection.GRANT_REFUSED)
         return unchanged

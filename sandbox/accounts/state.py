@@ -129,6 +129,8 @@ class AccountsState:
         self.codes: dict[str, AuthCode] = {}
         self.tokens: dict[str, Token] = {}             # by access token
         self._by_refresh: dict[str, Token] = {}        # by refresh token
+        # (client_id, store_code) the store uninstalled although its tokens may still answer: install_status says so.
+        self.uninstalled: set[tuple[str, str]] = set()
         self.counters = Counters()
 
     def authenticate_client(self, client_id: str | None, client_secret: str | None) -> Client:
@@ -169,6 +171,7 @@ class AccountsState:
             if grant.store_code not in self.stores:
                 raise OAuthError("invalid_grant", _INVALID_GRANT)
             grant.used = True
+            self.uninstalled.discard((client.client_id, grant.store_code))   # authorizing again installs again
             return self._issue(client.client_id, grant.store_code, grant.scopes)
 
     def refresh(self, client: Client, refresh_token: str | None, scope: str | None) -> Token:
@@ -256,6 +259,19 @@ class AccountsState:
                 if grant.store_code == store_code:
                     grant.used = True
             return count
+
+    def set_installed(self, client_id: str, store_code: str, installed: bool) -> None:
+        """Mark the client's app uninstalled from (or back on) a store; its tokens are left as they are."""
+        with self.lock:
+            (self.uninstalled.discard if installed else self.uninstalled.add)((client_id, store_code))
+
+    def is_installed(self, client_id: str, store_code: str) -> bool:
+        """Whether the app is installed on the store: a live grant, and not marked uninstalled."""
+        with self.lock:
+            now = self.clock.now()
+            return (client_id, store_code) not in self.uninstalled and any(
+                t.client_id == client_id and t.store_code == store_code and not t.is_revoked(now)
+                for t in self.tokens.values())
 
     def revoke_token(self, client: Client, value: str) -> bool:
         """Revoke the pair an access or refresh token belongs to, if it is this client's."""

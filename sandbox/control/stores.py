@@ -1,4 +1,5 @@
-"""/_sandbox stores: create and list stores, end their tokens, read their request log, log the admin in."""
+"""/_sandbox stores: create and list stores, end their tokens, mark the app uninstalled, read their request log,
+log the admin in."""
 from __future__ import annotations
 
 from html import escape
@@ -60,6 +61,23 @@ def revoke_tokens():
     if error:
         return error
     return json_response({"store": store.code, "revoked": current_state().accounts.revoke_tokens(store.code)})
+
+
+@bp.post("/apps/install_status")
+def set_install_status():
+    """Mark the app (`client_id`, default the configured client) uninstalled from a store, or installed again
+    (`installed`: true). Its tokens keep answering: only /v1/apps/{code}/install_status.json changes."""
+    store, error = store_from_body()
+    if error:
+        return error
+    data = json_object() or {}
+    state = current_state()
+    client_id = data.get("client_id", state.config.client_id)
+    installed = data.get("installed", False)
+    if client_id not in state.accounts.clients or not isinstance(installed, bool):
+        return bad("client_id must be a registered client and installed a boolean")
+    state.accounts.set_installed(client_id, store.code, installed)
+    return json_response({"store": store.code, "client_id": client_id, "installed": installed})
 
 
 @bp.get("/requests")
