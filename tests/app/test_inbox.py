@@ -89,12 +89,12 @@ def test_a_sandbox_change_reaches_the_mirror_through_the_inbox(app, live_app, sa
 
 
 def test_out_of_order_updates_keep_the_newest_and_a_duplicate_counts_once(app, live_app, installed):
-    newer, older = order_body(5001, "Paid"), order_body(5001, "Pending Payment")
+    newer, older = order_body(91005001, "Paid"), order_body(91005001, "Pending Payment")
     assert send(live_app, installed, newer, ago=timedelta(minutes=1)) == "stored"
     assert send(live_app, installed, older, ago=timedelta(minutes=5)) == "stored"
     assert send(live_app, installed, newer, ago=timedelta(minutes=1)) == "duplicate"   # Jumpseller retried
     assert drain(app) == {"processed": 2}
-    assert mirrored_order(app, 5001) == ("paid", "ana@example.cl")
+    assert mirrored_order(app, 91005001) == ("paid", "ana@example.cl")
     assert [(r.status, r.attempts) for r in rows(app)] == [("processed", 1), ("processed", 1)]
 
 
@@ -108,7 +108,7 @@ def test_a_body_that_cannot_succeed_is_dead_at_once(app, live_app, installed):
 
 
 def test_transient_failures_back_off_then_die_and_a_replay_applies(app, live_app, installed, monkeypatch):
-    body = order_body(7001, "Paid", email="secret-buyer@example.cl")
+    body = order_body(91007001, "Paid", email="secret-buyer@example.cl")
     send(live_app, installed, body)
     real = mirror.apply_event
 
@@ -137,7 +137,7 @@ def test_transient_failures_back_off_then_die_and_a_replay_applies(app, live_app
     assert (row.status, row.attempts, row.next_attempt_at) == ("dead", 3, None)
     # Must NOT be stored: the failure's message (it may quote personal data) in the row's error.
     assert "secret-buyer" not in row.last_error
-    assert mirrored_order(app, 7001) is None
+    assert mirrored_order(app, 91007001) is None
 
     monkeypatch.setattr(mirror, "apply_event", real)
     with app.app_context():
@@ -145,14 +145,14 @@ def test_transient_failures_back_off_then_die_and_a_replay_applies(app, live_app
     [row] = rows(app)
     assert (row.status, row.attempts, row.last_error) == ("pending", 0, None)
     assert drain(app) == {"processed": 1}
-    assert mirrored_order(app, 7001) == ("paid", "secret-buyer@example.cl")
+    assert mirrored_order(app, 91007001) == ("paid", "secret-buyer@example.cl")
 
 
 def test_retention_clears_old_bodies_and_a_late_replay_is_still_a_duplicate(app, live_app, installed):
-    body = order_body(8001, "Pending Payment", email="old-buyer@example.cl")
+    body = order_body(91008001, "Pending Payment", email="old-buyer@example.cl")
     send(live_app, installed, body, ago=timedelta(minutes=10))
     drain(app)
-    send(live_app, installed, order_body(8001, "Paid", email="old-buyer@example.cl"), ago=timedelta(minutes=1))
+    send(live_app, installed, order_body(91008001, "Paid", email="old-buyer@example.cl"), ago=timedelta(minutes=1))
     drain(app)
     add_rows(app, store_id(app), [b'{"product": {"id": 1}}'], received_ago=timedelta(hours=30))
     with app.app_context():
@@ -169,7 +169,7 @@ def test_retention_clears_old_bodies_and_a_late_replay_is_still_a_duplicate(app,
     # Jumpseller replays the first delivery days later: acknowledged as a duplicate, applied no second time.
     assert send(live_app, installed, body, ago=timedelta(minutes=10)) == "duplicate"
     assert len(rows(app)) == 3 and drain(app) == {"processed": 1}            # only the old pending row
-    assert mirrored_order(app, 8001)[0] == "paid"
+    assert mirrored_order(app, 91008001)[0] == "paid"
 
     with app.app_context():
         assert inbox.apply_retention(now=utcnow() + timedelta(days=31)) == (1, 3)
@@ -178,7 +178,7 @@ def test_retention_clears_old_bodies_and_a_late_replay_is_still_a_duplicate(app,
 
 
 def test_a_disconnected_store_s_rows_wait_untouched(app, live_app, installed):
-    send(live_app, installed, order_body(9001, "Paid"))
+    send(live_app, installed, order_body(91009001, "Paid"))
     with app.app_context():
         db.session.execute(update(Store).values(status=StoreStatus.DISCONNECTED))
         db.session.commit()
@@ -187,7 +187,7 @@ def test_a_disconnected_store_s_rows_wait_untouched(app, live_app, installed):
     assert drain(app) == {}
     [row] = rows(app)
     assert (row.status, row.attempts, row.claimed_by) == ("pending", 0, None)
-    assert mirrored_order(app, 9001) is None
+    assert mirrored_order(app, 91009001) is None
 
 
 # --- two real worker processes on one PostgreSQL inbox, Redis as their queue -----------------------------------
