@@ -1,4 +1,5 @@
-"""Background jobs: POST /refresh only queues, a real worker process fills the dashboard, one job per store."""
+"""Background jobs: POST /refresh only queues a sync, a real worker process runs it and recomputes the dashboard
+from the mirror it filled, one sync per store at a time."""
 
 import os
 import signal
@@ -87,14 +88,18 @@ def connect(browser, live_app, sandbox):
     return response
 
 
-def test_refresh_is_a_job_the_worker_runs(app, live_app, sandbox, browser, start_worker):
+def syncing(browser, live_app):
+    return 'data-testid="syncing"' in browser.get(live_app.url + "/", timeout=10).text
+
+
+def test_refresh_queues_a_sync_the_worker_runs(app, live_app, sandbox, browser, start_worker):
     page = connect(browser, live_app, sandbox)
-    # The first fetch of a new connection is a job too: queued, not run, while no worker runs.
-    assert 'data-testid="refreshing"' in page.text and 'data-testid="count-products">–<' in page.text
+    # The first fetch of a new connection is a full sync, queued, not run, while no worker runs.
+    assert 'data-testid="syncing"' in page.text and 'data-testid="count-products">–<' in page.text
     assert "not running" in page.text
     assert jobs_pending(app) == 1
 
-    control(sandbox, "faults", latency_ms=3000)
+    control(sandbox, "faults", latency_ms=300)
     csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     before = api_requests(sandbox)
     for _ in range(2):
@@ -102,26 +107,27 @@ def test_refresh_is_a_job_the_worker_runs(app, live_app, sandbox, browser, start
                              timeout=10)
         assert click.status_code == 302
     assert api_requests(sandbox) == before                 # the clicks never called Jumpseller
-    assert jobs_pending(app) == 1                         # and joined the job already queued
+    assert jobs_pending(app) == 1                         # and joined the sync already queued
 
     start_worker()
-    wait_for(lambda: 'data-testid="refreshing"' not in browser.get(live_app.url + "/", timeout=10).text,
-             "the worker to finish the refresh")
-    page = browser.get(live_app.url + "/", timeout=10)
-    assert 'data-testid="count-products">25<' in page.text
+    # The sync, then the recompute it triggers: the figures come from the mirror the worker filled.
+    wait_for(lambda: 'data-testid="count-products">25<' in browser.get(live_app.url + "/", timeout=10).text,
+             "the worker's sync and recompute")
+    wait_for(lambda: not syncing(browser, live_app), "the sync to end")
     assert api_requests(sandbox) > before
     # The queue drains; the worker's own heartbeat job may sit in it for a moment, so this waits, bounded.
     wait_for(lambda: jobs_pending(app) == 0, "the queue to drain")
     wait_for(lambda: "last seen" in browser.get(live_app.url + "/", timeout=10).text, "the worker on the page")
 
-    # With nothing queued a click queues a new job; the worker takes it.
+    # With nothing queued a click queues an incremental sync (after the highest ids: a few calls, no full pass).
     control(sandbox, "faults", latency_ms=0)
     before = api_requests(sandbox)
+    page_views = browser.get(live_app.url + "/", timeout=10)
+    assert api_requests(sandbox) == before and page_views.status_code == 200
     click = browser.post(live_app.url + "/refresh", data={"csrf_token": csrf}, allow_redirects=False, timeout=10)
     assert click.status_code == 302
-    wait_for(lambda: 'data-testid="refreshing"' not in browser.get(live_app.url + "/", timeout=10).text,
-             "the second refresh")
-    assert api_requests(sandbox) > before
+    wait_for(lambda: api_requests(sandbox) > before and not syncing(browser, live_app), "the incremental sync")
+    assert api_requests(sandbox) - before < 10
 
 
 @pytest.mark.parametrize("queue_backend", ["sqlite"], indirect=True)
