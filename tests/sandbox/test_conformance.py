@@ -257,6 +257,12 @@ def test_more_write_operations(srv, owner, openapi):
     validate(openapi, spec_request, gone)
 
 
+def test_app_install_status(srv, owner, openapi):
+    response, spec_request = call(srv, owner, "GET", "/apps/chat-en-vivo/install_status.json")
+    assert response.status_code == 200 and response.json()["installed"] is True
+    validate(openapi, spec_request, response)
+
+
 def test_every_route_is_conformance_tested():
     """Adding a route to ROUTE_SCOPES without a conformance case here should be a conscious act."""
     tested = {
@@ -271,6 +277,7 @@ def test_every_route_is_conformance_tested():
         ("/customers/{id}.json", "delete"),
         ("/categories.json", "get"), ("/categories.json", "post"), ("/categories/count.json", "get"),
         ("/categories/{id}.json", "get"), ("/categories/{id}.json", "put"), ("/categories/{id}.json", "delete"),
+        ("/apps/{code}/install_status.json", "get"),
     }
     tested |= {(path, method) for method, path, *_ in PARITY_READS + PARITY_WRITES + PARITY_NOT_FOUND}
     assert set(ROUTE_SCOPES) == tested
