@@ -11,9 +11,11 @@ pending or failed) or, if nothing drains it, once the count stops moving (`drain
 Prints ONE JSON line with keys prefixed sqlite_ and pg_.
 
     python bench/webhooks.py [--deliveries 20000] [--concurrency 8] [--seconds 30] [--only sqlite|pg]
+                             [--worker-after]
 """
 
 import argparse
+import contextlib
 import json
 import random
 import sys
@@ -98,11 +100,15 @@ def run(sandbox, database_url, extra_env, args):
         sent, unique = deliveries(installed.code, installed.hooks_token, args.deliveries, random.Random(7))
         bare = [Request("POST", BARE_PREFIX + "/", item.headers, item.body) for item in sent]
         common = {"concurrency": args.concurrency, "seconds": args.seconds}
-        with gunicorn(env, port), worker(env):
+        with gunicorn(env, port), contextlib.ExitStack() as draining:
+            if not args.worker_after:
+                draining.enter_context(worker(env))
             load(port, bare[:500], **common)                                   # warm up both
             bare_rps, _, _ = load(port, bare, **common)
             rps, latencies, statuses = load(port, sent, **common)
             answered = sum(statuses.values())
+            if args.worker_after:
+                draining.enter_context(worker(env))
             stored, waiting, drained = wait_drained(env, installed.code)
     if answered < len(sent):
         # The run was cut by --seconds: only what was sent counts as sent.
@@ -120,6 +126,8 @@ def main(argv=None):
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--only", choices=["sqlite", "pg"])
+    parser.add_argument("--worker-after", action="store_true",
+                        help="start the worker once the deliveries are sent (the receiver measured alone)")
     args = parser.parse_args(argv)
 
     from sandbox.server import SandboxServer
