@@ -263,29 +263,6 @@ def test_incremental_fetches_only_new_ids(app, store_code, remote, sandbox):
     assert mirror_view(app, store_code) == sandbox_view(remote)
 
 
-class TestWithoutCustomerScope:
-    """An OAuth store that did not grant read_customers: its customers are never asked for."""
-
-    @pytest.fixture
-    def app_config(self, app_config):
-        return {**app_config, "JUMPSELLER_SCOPES": "read_store read_products read_orders"}
-
-    def test_no_customers_call(self, app, live_app, browser, sandbox, remote):
-        install(browser, live_app)
-        with app.app_context():
-            store = db.session.scalar(select(Store))
-            assert "read_customers" not in store.scopes.split()
-            code = store.code
-        start = len(request_log(sandbox))
-        result = run(app, code)
-        assert result.ok and result.resources["customers"].skipped == "missing scope read_customers"
-        paths = [entry["path"] for entry in request_log(sandbox)[start:]]
-        assert paths and not any(p.startswith("/v1/customers") for p in paths)
-        view = mirror_view(app, code)
-        assert view["customers"] == {} and view["products"] == sandbox_view(remote)["products"]
-        assert "customers" not in checkpoints(app, code)
-
-
 def test_a_deleted_customer_is_confirmed_gone_before_its_tombstone(app, store_code, remote, sandbox):
     assert run(app, store_code).ok
     customers = sandbox_view(remote)["customers"]
@@ -337,3 +314,46 @@ def test_the_cli_syncs_with_a_progress_bar(app, runner, store_code, remote):
     assert again.exit_code == 0 and "products: 1 page(s), 0 item(s)" in again.output
     unknown = runner.invoke(args=["sync", "no-such-store"])
     assert unknown.exit_code != 0 and "no connected store" in unknown.output
+
+
+class TestWithoutCustomerScope:
+    """An OAuth store that did not grant read_customers: its customers are never asked for."""
+
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "JUMPSELLER_SCOPES": "read_store read_products read_orders"}
+
+    def test_no_customers_call(self, app, live_app, browser, sandbox, remote):
+        install(browser, live_app)
+        with app.app_context():
+            store = db.session.scalar(select(Store))
+            assert "read_customers" not in store.scopes.split()
+            code = store.code
+        start = len(request_log(sandbox))
+        result = run(app, code)
+        assert result.ok and result.resources["customers"].skipped == "missing scope read_customers"
+        paths = [entry["path"] for entry in request_log(sandbox)[start:]]
+        assert paths and not any(p.startswith("/v1/customers") for p in paths)
+        view = mirror_view(app, code)
+        assert view["customers"] == {} and view["products"] == sandbox_view(remote)["products"]
+        assert "customers" not in checkpoints(app, code)
+
+    def test_a_refused_resource_fails_alone_and_is_resumed_alone(self, app, live_app, browser, sandbox):
+        install(browser, live_app)
+        with app.app_context():
+            store = db.session.scalar(select(Store))
+            store.scopes += " read_customers"            # what the app believes; Jumpseller answers 403
+            db.session.commit()
+            code = store.code
+        result = run(app, code)
+        assert not result.ok and result.resources["customers"].errors == ["ScopeError (HTTP 403)"]
+        marks = checkpoints(app, code)
+        assert {r: marks[r]["status"] for r in sync.RESOURCES} == \
+            {"categories": "done", "products": "done", "orders": "done", "customers": "failed"}
+        # The error's class and status only: nothing from the response body (which could name a customer).
+        assert marks["customers"]["last_error"] == "ScopeError (HTTP 403)" and marks["customers"]["page"] == 0
+        start = len(request_log(sandbox))
+        again = run(app, code)                            # the unfinished pass: only the failed resource
+        paths = [entry["path"] for entry in request_log(sandbox)[start:]]
+        assert paths and all(p.startswith("/v1/customers") for p in paths), paths
+        assert again.resources["customers"].errors and "products" not in again.resources
