@@ -14,6 +14,9 @@ HOOKS_CHECKED_KEY = "hooks.checked_at"
 # The jobs that write a store's mirror, by module: when one of them ends (done or failed) for a store, the store's
 # dashboard figures are recomputed from what it wrote. Listening here keeps the sync free of dashboard concerns.
 MIRROR_JOB_MODULES = ("jumpseller_app.jobs.sync_tasks",)
+# Jobs that apply hook deliveries of many stores at once (jobs/inbox_tasks.py): after one, every store whose
+# mirror they changed since its last recompute gets one.
+MIRROR_BATCH_JOBS = ("drain_inbox",)
 
 
 def _recompute_key(store_code):
@@ -36,9 +39,16 @@ def recompute_snapshot_job(store_code):
 
 @queue.signal(SIGNAL_COMPLETE, SIGNAL_ERROR)
 def _recompute_after_mirror_job(signal, task, *args, **kwargs):
-    """After a per-store mirror job (its first argument the store code) ends, queue the store's recompute."""
+    """After a job that wrote the mirror ends (done or failed), queue the recomputes of the stores it changed."""
     if type(task).__module__ in MIRROR_JOB_MODULES and task.args and isinstance(task.args[0], str):
         in_app_context(request_recompute)(task.args[0])
+    elif task.name in MIRROR_BATCH_JOBS:
+        in_app_context(recompute_after_hooks)()
+
+
+def recompute_after_hooks():
+    """Queue a recompute for every store the applied hook deliveries made stale; returns how many were queued."""
+    return sum(request_recompute(code) for code in snapshots.stale_after_hooks())
 
 
 def _claim(key):

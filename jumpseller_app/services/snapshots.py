@@ -11,12 +11,13 @@ sync's job (services/sync.py).
 import logging
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from .. import features
 from ..extensions import db
 from ..jumpseller import scopes
-from ..models import MirrorOrder, StoreSnapshot, StoreStatus, SyncCheckpoint, SyncStatus, utcnow
+from ..models import (MirrorOrder, Store, StoreSnapshot, StoreStatus, SyncCheckpoint, SyncStatus, WebhookEvent,
+                      WebhookStatus, utcnow)
 from . import mirror, stores
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 DAYS = 30
 LATEST = 8
 REAUTH_PROBLEM = "reauthorization required"
+# How far back a hook delivery may have been received to make a store's figures stale: bounds the inbox scan to
+# the (status, received_at) index's recent end; a drain runs within seconds of a delivery.
+STALE_WINDOW = timedelta(days=1)
 # Which figure needs which permission: without it the sync never fetched the resource, and the page shows "–"
 # (and asks for the permission) rather than a misleading 0.
 _COUNTED = (("products", scopes.PRODUCTS_COUNT), ("orders", scopes.ORDERS_COUNT),
@@ -138,3 +142,14 @@ def refresh_snapshot(store_code):
         log.warning("snapshot recompute for %s failed", store_code, exc_info=True)
         return ["recompute failed"]
     return problems
+
+
+def stale_after_hooks():
+    """Codes of the stores a hook delivery changed after their figures were last computed (one indexed query)."""
+    query = (select(Store.code).join(WebhookEvent, WebhookEvent.store_id == Store.id)
+             .outerjoin(StoreSnapshot, StoreSnapshot.store_id == Store.id)
+             .where(WebhookEvent.status == WebhookStatus.PROCESSED,
+                    WebhookEvent.received_at >= utcnow() - STALE_WINDOW,
+                    or_(StoreSnapshot.fetched_at.is_(None), WebhookEvent.processed_at > StoreSnapshot.fetched_at))
+             .distinct())
+    return list(db.session.scalars(query))

@@ -162,3 +162,27 @@ def test_the_series_counts_orders_and_paid_sales_by_canonical_state(app, live_ap
         assert today == {"date": now.date().isoformat(), "orders": 4, "sales": 14.75}
         assert sum(day["orders"] for day in snapshot.daily) == 4 and snapshot.orders_count == 6
         assert [o["id"] for o in snapshot.latest_orders] == [5, 4, 3, 2, 1]
+
+
+def test_hook_deliveries_applied_after_the_figures_make_them_recomputed(app, live_app, sandbox, browser):
+    """A drained inbox (the hook path into the mirror) queues a recompute of the stores it changed, and only those."""
+    from jumpseller_app.jobs import tasks
+    from jumpseller_app.models import MirrorProduct, WebhookEvent, WebhookStatus
+
+    install(browser, live_app)
+    with app.app_context():
+        store = db.session.scalar(select(Store))
+        counted = store.snapshot.products_count
+        assert tasks.recompute_after_hooks() == 0                    # nothing applied since: nothing to do
+        now = utcnow()
+        db.session.add(MirrorProduct(store_id=store.id, remote_id=10**9, name="From a hook", source_at=now))
+        db.session.add(WebhookEvent(store_id=store.id, event="product_created", delivery_key="k" * 64,
+                                    body=b"{}", status=WebhookStatus.PROCESSED, received_at=now,
+                                    processed_at=now))
+        db.session.commit()
+        before = api_requests(sandbox)
+        assert tasks.recompute_after_hooks() == 1                    # JOBS_IMMEDIATE: recomputed already
+        db.session.expire_all()
+        assert db.session.scalar(select(Store)).snapshot.products_count == counted + 1
+        assert tasks.recompute_after_hooks() == 0
+        assert api_requests(sandbox) == before                       # from the database alone
