@@ -15,6 +15,7 @@ from ..models import AuditEntry, Credential, Store, StoreStatus, utcnow
 MERCHANT_DISCONNECT = "merchant_disconnect"
 GRANT_REFUSED = "grant_refused"            # invalid_grant on refresh: uninstalled, or the grant was revoked
 UNINSTALLED = "uninstalled"                # Jumpseller's install_status said the app is not installed
+UNAUTHORIZED = "unauthorized"              # a 401 that survived a refresh: the grant is gone
 
 _credentials = Credential.__table__
 _stores = Store.__table__

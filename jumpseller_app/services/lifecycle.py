@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from .. import features
 from ..extensions import db
-from ..jumpseller import JumpsellerError, ReauthRequired, scopes
+from ..jumpseller import AuthError, JumpsellerError, ReauthRequired, scopes
 from ..models import AuthMode, Store, StoreSnapshot, StoreStatus, SyncCheckpoint, WebhookEvent, utcnow
 from . import clients, disconnection, hooks, mirror, stores
 
@@ -76,6 +76,21 @@ def disconnect(store, *, reason=disconnection.MERCHANT_DISCONNECT):
     return sealed
 
 
+def on_api_error(store_code, exc):
+    """A job's Jumpseller error, looked at for an uninstall: a 401 that survived the session's refresh (the
+    OAuth2 session refreshes once on a 401 and resends) means the grant is gone although the refresh token was
+    still taken. Ends the connection and returns the sealed tokens to revoke; [] for any other error.
+
+    A refused refresh token (ReauthRequired) needs nothing here: the token store has ended the connection.
+    """
+    if not isinstance(exc, AuthError) or isinstance(exc, ReauthRequired) or exc.status != 401:
+        return []
+    store = stores.get_store(store_code)
+    if not is_active(store) or store.auth_mode != AuthMode.OAUTH:
+        return []
+    return disconnect(store, reason=disconnection.UNAUTHORIZED)
+
+
 def _installed(value):
     """PaidAppInstallStatus.installed read tolerantly: False only for a clear no (false, "false", 0)."""
     if isinstance(value, str):
@@ -103,7 +118,7 @@ def check_install_status(store_code):
         return []
     except JumpsellerError as exc:
         log.warning("install status of %s not read: %s", store_code, type(exc).__name__)
-        return []
+        return on_api_error(store_code, exc)
     if not isinstance(status, dict) or _installed(status.get("installed")):
         return []
     return disconnect(store, reason=disconnection.UNINSTALLED)

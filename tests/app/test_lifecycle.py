@@ -14,10 +14,10 @@ from sqlalchemy import func, inspect, select, text, update
 from jumpseller_app import config
 from jumpseller_app.extensions import db, queue
 from jumpseller_app.jobs import lifecycle_tasks, sync_tasks, tasks
-from jumpseller_app.jumpseller import scopes
+from jumpseller_app.jumpseller import AuthError, NotFound, ReauthRequired, ScopeError, scopes
 from jumpseller_app.models import (AuditEntry, Credential, MirrorAddress, MirrorCustomer, MirrorOrder, MirrorProduct,
                                    Store, StoreSnapshot, StoreStatus, SyncCheckpoint, WebhookEvent, utcnow)
-from jumpseller_app.services import clients, mirror, revocation
+from jumpseller_app.services import clients, lifecycle, mirror, revocation
 
 from ..support.flows import control, install
 from ..support.http import browser_session
@@ -368,3 +368,22 @@ def test_a_reinstall_starts_from_a_clean_mirror(app, live_app, sandbox, two_stor
     assert mirror_figures(app, B) == before_b
     actions = [action for action, _ in audit_of(app, A)]
     assert actions[-1] == "reinstalled" and "personal_data_purged" in actions
+
+
+def test_a_401_that_survives_a_refresh_ends_the_connection_and_other_errors_do_not(app, live_app, sandbox,
+                                                                                    two_stores):
+    clear_a, _ = plain_tokens(app, A)
+    with app.app_context():
+        for harmless in (AuthError("refresh failed", status=None), ReauthRequired("flagged", status=401),
+                         ScopeError("no scope", status=403), NotFound("gone", status=404)):
+            assert lifecycle.on_api_error(A, harmless) == []
+        assert store(A).status == StoreStatus.ACTIVE
+        sealed = lifecycle.on_api_error(A, AuthError("invalid_token", status=401))
+        assert [hint for hint, _ in sealed] == ["refresh_token", "access_token"]
+        lifecycle_tasks.after_disconnect(A, sealed)
+        assert (store(A).status, store(A).credential) == (StoreStatus.DISCONNECTED, None)
+        assert store(B).status == StoreStatus.ACTIVE
+        assert lifecycle.on_api_error(A, AuthError("again", status=401)) == []      # once
+    assert token_state(sandbox, dict(clear_a)["access_token"]) == (401, "The access token was revoked")
+    assert [(action, detail.get("reason")) for action, detail in audit_of(app, A)] == \
+        [("disconnected", "unauthorized"), ("tokens_revoked", None)]
