@@ -70,7 +70,8 @@ def _words(value):
 
 def _default_scopes(environ):
     """The scopes the app's enabled features call for: DEFAULT_SCOPES, plus read_apps with the install check."""
-    return " ".join(scopes.required(scopes.enabled(check_install_status=_bool(environ.get("APP_CHECK_INSTALL_STATUS")))))
+    enabled = scopes.enabled(check_install_status=_bool(environ.get("APP_CHECK_INSTALL_STATUS")))
+    return " ".join(scopes.required(enabled))
 
 
 def load_config(environ=None):
@@ -89,7 +90,7 @@ def load_config(environ=None):
         "JUMPSELLER_CLIENT_SECRET": environ.get("JUMPSELLER_CLIENT_SECRET", ""),
         "JUMPSELLER_ACCOUNTS_URL": accounts,
         "JUMPSELLER_API_URL": environ.get("JUMPSELLER_API_URL", "https://api.jumpseller.com/v1").rstrip("/"),
-        "JUMPSELLER_SCOPES": " ".join(environ.get("JUMPSELLER_SCOPES", _default_scopes(environ)).replace(",", " ").split()),
+        "JUMPSELLER_SCOPES": _words(environ.get("JUMPSELLER_SCOPES", _default_scopes(environ))),
         # The app's own code at Jumpseller (its slug in the App Store; the sandbox's is its app name slugified).
         "JUMPSELLER_APP_CODE": environ.get("JUMPSELLER_APP_CODE", "").strip(),
         # Ask /apps/{code}/install_status.json whether the app is still installed (paid apps only; adds read_apps
