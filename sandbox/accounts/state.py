@@ -265,6 +265,18 @@ class AccountsState:
         with self.lock:
             (self.uninstalled.discard if installed else self.uninstalled.add)((client_id, store_code))
 
+    def uninstall(self, client_id: str, store_code: str) -> int:
+        """The merchant removes the app from the store: the client's pairs for it revoked, marked uninstalled.
+        Nothing is sent to the app (Jumpseller has no uninstall notification); returns the pairs revoked."""
+        with self.lock:
+            now, count = self.clock.now(), 0
+            for token in self.tokens.values():
+                if token.client_id == client_id and token.store_code == store_code and not token.is_revoked(now):
+                    token.revoked_at = now
+                    count += 1
+            self.uninstalled.add((client_id, store_code))
+            return count
+
     def is_installed(self, client_id: str, store_code: str) -> bool:
         """Whether the app is installed on the store: a live grant, and not marked uninstalled."""
         with self.lock:

@@ -1,7 +1,7 @@
 """A stand-in for the Jumpseller store admin: sidebar, Apps gallery, and the App URL framed like the real one."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ..config import DEFAULT_APP_URL
 from ..web import current_state, logged_in_store
@@ -44,3 +44,14 @@ def open_app(client_id: str):
     if client is None:
         abort(404)
     return _page("admin/app.html", section="apps", client=client, app_url=app_url())
+
+
+@bp.post("/apps/<client_id>/uninstall")
+def uninstall_app(client_id: str):
+    """The merchant uninstalls the app from the logged-in store: its tokens stop working, install_status says
+    so, and the app is told nothing (as on Jumpseller)."""
+    state = current_state()
+    if client_id not in state.accounts.clients:
+        abort(404)
+    state.accounts.uninstall(client_id, logged_in_store(state, request).code)
+    return redirect(url_for("admin.apps"))

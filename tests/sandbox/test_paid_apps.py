@@ -66,3 +66,17 @@ def test_marked_uninstalled_until_authorized_again(srv, owner):
     assert status(srv, APP, auth=owner).json()["installed"] is False       # no live grant: not installed
     bad = requests.post(f"{srv.url}/_sandbox/apps/install_status", json={"installed": "no"}, timeout=T)
     assert bad.status_code == 400
+
+
+def test_the_admin_uninstall_button_revokes_the_apps_tokens_and_says_so(srv, owner):
+    token = obtain_tokens(srv.url, ("read_apps",))["access_token"]
+    admin = requests.Session()
+    admin.get(f"{srv.url}/_sandbox/login", params={"store": "sandbox"}, timeout=T).raise_for_status()
+    page = admin.get(f"{srv.url}/admin/apps/{srv.state.config.client_id}", timeout=T).text
+    assert 'data-testid="uninstall-app"' in page
+    done = admin.post(f"{srv.url}/admin/apps/{srv.state.config.client_id}/uninstall", timeout=T,
+                      allow_redirects=False)
+    assert done.status_code == 302
+    assert status(srv, APP, token=token).status_code == 401                 # the app's token is refused
+    assert status(srv, APP, auth=owner).json()["installed"] is False
+    assert status(srv, OTHER, auth=owner).json()["installed"] is True        # other apps stay
