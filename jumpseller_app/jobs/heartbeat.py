@@ -8,6 +8,10 @@ from ..extensions import queue
 from .queue import bound_app
 
 HEARTBEAT_KEY = "worker.heartbeat"
+# Pages show the worker's age in steps of this many seconds. The age is part of the page cache's key: to the
+# second, a page would be rendered again every second while a worker runs; in steps, every AGE_STEP seconds.
+# Whether the worker is down is still decided on the exact age (JOBS_WORKER_TIMEOUT), never on the step.
+AGE_STEP = 5
 
 
 def _every_check(timestamp):
@@ -27,12 +31,15 @@ def last_beat():
 
 
 def worker_age():
-    """Seconds since a worker last beat, or None when it is not running (never beat, or silent too long)."""
+    """Seconds since a worker last beat, rounded down to AGE_STEP, or None when it is not running (never beat,
+    or silent for longer than JOBS_WORKER_TIMEOUT)."""
     beat = last_beat()
     if beat is None:
         return None
-    age = max(0, int(time.time() - beat["at"]))
-    return age if age <= bound_app().config["JOBS_WORKER_TIMEOUT"] else None
+    age = max(0.0, time.time() - beat["at"])
+    if age > bound_app().config["JOBS_WORKER_TIMEOUT"]:
+        return None
+    return int(age) // AGE_STEP * AGE_STEP
 
 
 def status():

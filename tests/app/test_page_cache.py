@@ -185,3 +185,18 @@ def test_lru_keeps_a_bounded_number_of_pages():
     assert len(cache) == 2 and cache.get((0, "x")) is None and cache.get((2, "x")) == ("page",)
     cache.forget(2)
     assert cache.get((2, "x")) is None and len(cache) == 1
+
+
+def test_the_worker_age_moves_in_steps_and_down_is_exact(app, monkeypatch):
+    """The page cache's key holds the worker's age: steps keep a page cached between beats; the timeout is exact."""
+    from jumpseller_app.jobs import heartbeat
+
+    timeout = app.config["JOBS_WORKER_TIMEOUT"]
+    with app.app_context():
+        for age, shown in [(0.2, 0), (heartbeat.AGE_STEP - 0.1, 0), (heartbeat.AGE_STEP + 0.1, heartbeat.AGE_STEP),
+                           (timeout - 0.1, (timeout - 1) // heartbeat.AGE_STEP * heartbeat.AGE_STEP),
+                           (timeout + 0.1, None)]:
+            monkeypatch.setattr(heartbeat, "last_beat", lambda age=age: {"at": time.time() - age})
+            assert heartbeat.worker_age() == shown, age
+        monkeypatch.setattr(heartbeat, "last_beat", lambda: None)
+        assert heartbeat.worker_age() is None
