@@ -387,3 +387,16 @@ def test_a_401_that_survives_a_refresh_ends_the_connection_and_other_errors_do_n
     assert token_state(sandbox, dict(clear_a)["access_token"]) == (401, "The access token was revoked")
     assert [(action, detail.get("reason")) for action, detail in audit_of(app, A)] == \
         [("disconnected", "unauthorized"), ("tokens_revoked", None)]
+
+
+def test_disconnect_after_an_unnoticed_uninstall_still_ends_cleanly(app, live_app, sandbox, two_stores):
+    browser_a, browser_b = two_stores
+    control(sandbox, "tokens/revoke", store=A)               # uninstalled; no job has noticed yet
+    press_disconnect(browser_a, live_app)                    # the hooks removal meets the refused refresh
+    with app.app_context():
+        assert (store(A).status, store(A).credential) == (StoreStatus.DISCONNECTED, None)
+        assert store(B).status == StoreStatus.ACTIVE
+    assert [(action, detail.get("reason")) for action, detail in audit_of(app, A)] == \
+        [("disconnected", "grant_refused"), ("hooks_not_removed", None)]
+    assert not shows_store(browser_a, live_app, "Sandbox Store")
+    assert shows_store(browser_b, live_app, "Tienda Dos")
