@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from jumpseller_app.extensions import db
 from jumpseller_app.jumpseller import JumpsellerOAuth2Session, ReauthRequired
-from jumpseller_app.models import Credential, Store, utcnow
+from jumpseller_app.models import AuditEntry, Credential, Store, utcnow
 from jumpseller_app.services.clients import client_for, oauth_session_for
 from jumpseller_app.services.credentials import cipher
 from jumpseller_app.services.token_store import DbTokenStore
@@ -130,15 +130,18 @@ def test_storm_of_50_calls_from_2_processes_refreshes_exactly_once(installed, ap
     assert status == "active" and stored.version == 2
 
 
-def test_real_revocation_marks_the_store_reauth_required(installed, sandbox):
+def test_real_revocation_disconnects_the_store_and_drops_its_tokens(installed, sandbox):
     control(sandbox, "tokens/revoke", store="sandbox")       # the merchant uninstalled the app
     with installed.app_context():
         api = client_for(db.session.scalar(select(Store)))
         with pytest.raises(ReauthRequired):
             api.products.count()
-    status, stored = load(installed)
-    assert status == "reauth_required"
-    assert stored.token["refresh_token"]                     # kept, never blanked
+        # A refused refresh token is an uninstall: the store is disconnected and its tokens are gone at once.
+        store = db.session.scalar(select(Store))
+        assert store.status == "disconnected" and store.disconnected_at is not None
+        assert db.session.scalar(select(Credential)) is None
+        audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "disconnected")).all()
+        assert len(audit) == 1 and audit[0].detail.get("reason") == "grant_refused"
     assert stats(sandbox)["refreshes_failed"] == 1
 
 
