@@ -7,16 +7,25 @@ excess), seeds it, and pulls every product (variants included) three ways:
 2. the docs' advice as a baseline: plain requests, sleep 0.5 s after every call, retry on error;
 3. 20 stores at once, each store's pages split between 2 worker processes that share its budget.
 
+4. (--sync-stores, default 20) the app's own full sync of 20 stores through a real job worker
+   (`flask --app app worker`, --jobs-workers threads, SQLite database and queue), each store's sync one job;
+   measured from queueing the syncs to the last checkpoint finished, mirror checked complete afterwards. Then, in
+   the same sandbox with its limits switched off, its own ceiling: pages per second it serves the same page
+   (products/after/{id}, 100 a page) to the same number of clients, so `sync_ratio_vs_ceiling` says how close
+   the sync runs to whichever binds, the rate limit or the sandbox.
+
 The physical limit for R requests is the time the limiter itself would need with zero latency: the start of
 request R+1 when every request goes out at the earliest instant both windows allow. ratio = that / measured.
 The sandbox renders its seeded catalogs before the timed runs (a single process; cold rendering of 480,000
 products would otherwise be what this measures). Prints ONE JSON line.
 
     python bench/sync_throughput.py [--products 20000] [--stores 20] [--store-products 24000] [--skip-baseline]
-                                    [--concurrency 4]
+                                    [--concurrency 4] [--sync-stores 20] [--sync-products 6000] [--jobs-workers 20]
+                                    [--only-sync] [--sync-db pg|sqlite]
 """
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -32,6 +41,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.shared import app_env  # noqa: E402
 from jumpseller_app.jumpseller import JumpsellerClient  # noqa: E402
 from jumpseller_app.jumpseller.auth import BasicAuth  # noqa: E402
 from jumpseller_app.jumpseller.ratelimit import Limits, SQLiteBackend, StoreBudget  # noqa: E402
@@ -222,6 +232,221 @@ def pull_many(sandbox, stores, per_store, budget_db):
     return bound / actual, sandbox.hits(), sum(m["requests"] for m in runs), actual
 
 
+def create_stores(sandbox, prefix, count, products):
+    """`count` sandbox stores of `products` products each; their codes and Basic credentials."""
+    entries = []
+    for index in range(count):
+        code = f"{prefix}-{index:02d}"
+        created = sandbox.control("POST", "stores", code=code, name=f"Sync {index}", seed_products=products)
+        entries.append({"code": code, "login": created["login"], "authtoken": created["authtoken"]})
+    return entries
+
+
+def _bench_app(env):
+    """The app as the worker runs it, in this process: it connects the stores and queues their syncs."""
+    from flask_migrate import upgrade
+
+    from jumpseller_app import create_app
+    from jumpseller_app.config import load_config
+
+    app = create_app(load_config({**env, "JOBS_IMMEDIATE": "0"}))
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _sync_state(app, codes):
+    """(codes still syncing, first started_at, last finished_at, failures) from the queue slots and checkpoints."""
+    from sqlalchemy import func, select
+
+    from jumpseller_app.extensions import db
+    from jumpseller_app.jobs import sync_tasks
+    from jumpseller_app.models import Store, SyncCheckpoint, SyncStatus
+
+    with app.app_context():
+        busy = [code for code in codes if sync_tasks.is_syncing(code)]
+        first, last = db.session.execute(select(func.min(SyncCheckpoint.started_at),
+                                                func.max(SyncCheckpoint.finished_at))).one()
+        failed = db.session.execute(select(Store.code, SyncCheckpoint.resource, SyncCheckpoint.last_error)
+                                    .join(Store, Store.id == SyncCheckpoint.store_id)
+                                    .where(SyncCheckpoint.status == SyncStatus.FAILED)).all()
+        db.session.remove()
+    return busy, first, last, failed
+
+
+def _unfinished(app):
+    """(store, resource, status) of the checkpoints a sync left neither done nor failed: a job that crashed."""
+    from sqlalchemy import select
+
+    from jumpseller_app.extensions import db
+    from jumpseller_app.models import Store, SyncCheckpoint, SyncStatus
+
+    with app.app_context():
+        rows = db.session.execute(select(Store.code, SyncCheckpoint.resource, SyncCheckpoint.status)
+                                  .join(Store, Store.id == SyncCheckpoint.store_id)
+                                  .where(SyncCheckpoint.status != SyncStatus.DONE)).all()
+        db.session.remove()
+    return [tuple(row) for row in rows]
+
+
+def _mirrored_products(app, codes):
+    from jumpseller_app.extensions import db
+    from jumpseller_app.services import mirror, stores
+
+    with app.app_context():
+        counts = {code: mirror.counts(stores.get_store(code).id)["products"] for code in codes}
+        db.session.remove()
+    return counts
+
+
+@contextlib.contextmanager
+def _logged_worker(env, log_path):
+    """The job worker as bench.shared starts it, but its output kept in `log_path`: a crashed job must be
+    explainable (bench.shared.worker discards it)."""
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT,
+                                env={**os.environ, **env, "JOBS_IMMEDIATE": "0"}, stdout=log,
+                                stderr=subprocess.STDOUT)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _wait_for_heartbeat(app, timeout=120):
+    from jumpseller_app.jobs import heartbeat
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with app.app_context():
+            if heartbeat.worker_age() is not None:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("the worker did not start")
+
+
+def sync_through_worker(sandbox, entries, per_store, jobs_workers, tmp, database_url=None, redis_url=""):
+    """Full syncs of `entries` by a real worker process; returns the figures (sync_ keys)."""
+    from jumpseller_app.extensions import db, queue
+    from jumpseller_app.jobs import sync_tasks, tasks
+    from jumpseller_app.services import connect
+
+    env = app_env(sandbox.url, tmp, free_port(), database_url, JOBS_WORKERS=str(jobs_workers),
+                  JOBS_HEARTBEAT_SECONDS="1", REDIS_URL=redis_url)
+    app = _bench_app(env)
+    codes = [entry["code"] for entry in entries]
+    with app.app_context():
+        for entry in entries:
+            connect.connect_basic(login=entry["login"], authtoken=entry["authtoken"], operator=True)
+        queue.flush()                 # the connects' own first syncs: this run queues them itself, timed
+        # The periodic checks fire on the worker's first tick (never stamped yet): stamped now, so its
+        # reconciliations and hooks checks neither take the sync slots nor spend the stores' budgets here.
+        for key in (sync_tasks.RECONCILED_KEY, tasks.HOOKS_CHECKED_KEY):
+            queue.put(key, time.time())
+        db.session.remove()
+    sandbox.control("POST", "prerender")
+    sandbox.control("POST", "reset")
+    with _logged_worker(env, os.path.join(tmp, "worker.log")):
+        _wait_for_heartbeat(app)      # the worker's start-up is not the sync's cost
+        queued_at = time.time()
+        with app.app_context():
+            for code in codes:
+                assert sync_tasks.request_sync(code, "full"), f"a sync of {code} was already queued"
+        deadline = time.time() + 3600
+        while True:
+            busy, first, last, failed = _sync_state(app, codes)
+            if not busy or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        done_at = time.time()
+    assert not busy, f"syncs still running after an hour: {busy[:3]}"
+    assert not failed, failed[:3]
+    unfinished = _unfinished(app)
+    if unfinished:
+        with open(os.path.join(tmp, "worker.log")) as log:
+            tail = log.read()[-3000:]
+        raise AssertionError(f"syncs that ended without finishing: {unfinished[:5]}; the worker said: {tail}")
+    mirrored = _mirrored_products(app, codes)
+    short = {code: n for code, n in mirrored.items() if n != per_store}
+    assert not short, f"incomplete mirrors: {short}"
+    stats = sandbox.control("GET", "stats")
+    made = {code: stats["api_requests"].get(code, 0) for code in codes}
+    # The checkpoints' stamps (UTC) bound the syncs' own work; from queueing to the end adds the job pickup.
+    seconds = done_at - queued_at
+    synced = (last - first).total_seconds() if first and last else seconds
+    bound = max(bound_seconds(n) for n in made.values())
+    return {"sync_stores": len(codes), "sync_products": per_store, "sync_jobs_workers": jobs_workers,
+            "sync_requests": sum(made.values()), "sync_seconds": round(seconds, 2),
+            "sync_checkpoint_seconds": round(synced, 2), "sync_bound_seconds": round(bound, 2),
+            "sync_ratio": round(bound / seconds, 3), "sync_limit_hits": sum(stats["rate_limit_hits"].values())}
+
+
+def sandbox_ceiling(sandbox, entries, per_store, seconds=15.0):
+    """Pages per second the sandbox serves with no limit: products/after/0, 100 a page, one client per store.
+
+    The same endpoint, page size and number of clients as the sync; each client cycles through its store's
+    pages on a keep-alive session for `seconds`. Pages are read, not decoded: the client must not be what binds.
+    """
+    sandbox.control("POST", "config", rate_limit="off")
+    sandbox.control("POST", "reset")
+    pages, lock = [0], threading.Lock()
+    last_page = max(1, per_store // PAGE)
+    stop_at = time.perf_counter() + seconds
+
+    def walk(entry):
+        session = requests.Session()
+        session.auth = (entry["login"], entry["authtoken"])
+        mine = 0
+        while time.perf_counter() < stop_at:
+            response = session.get(f"{sandbox.url}/v1/products/after/0.json",
+                                   params={"page": mine % last_page + 1, "limit": PAGE}, timeout=30)
+            response.raise_for_status()
+            assert len(response.content) > 1000, "an empty page measures nothing"
+            mine += 1
+        with lock:
+            pages[0] += mine
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=walk, args=(entry,)) for entry in entries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    sandbox.control("POST", "config", rate_limit="legacy")
+    return pages[0] / elapsed
+
+
+def sync_figures(sandbox, args, tmp):
+    """The worker run, then the sandbox's ceiling on the same stores; both ratios."""
+    entries = create_stores(sandbox, "sync", args.sync_stores, args.sync_products)
+    if args.sync_db == "pg":
+        # As deployed: PostgreSQL and the queue in Redis (20 job threads writing one SQLite file wait on its lock).
+        from tests.support.servers import PostgresServer, RedisServer
+        postgres, redis_server = PostgresServer(), RedisServer()
+        try:
+            postgres.start()
+            redis_server.start()
+            figures = sync_through_worker(sandbox, entries, args.sync_products, args.jobs_workers, tmp,
+                                          postgres.create_database(), redis_server.url)
+        finally:
+            redis_server.stop()
+            postgres.stop()
+    else:
+        figures = sync_through_worker(sandbox, entries, args.sync_products, args.jobs_workers, tmp)
+    figures["sync_db"] = args.sync_db
+    figures["sync_pages_per_s"] = round(figures["sync_requests"] / figures["sync_seconds"], 1)
+    ceiling = sandbox_ceiling(sandbox, entries, args.sync_products)
+    ceiling_seconds = figures["sync_requests"] / ceiling
+    effective = max(figures["sync_bound_seconds"], ceiling_seconds)
+    figures.update({"sandbox_pages_per_s": round(ceiling, 1),
+                    "sync_ceiling_seconds": round(ceiling_seconds, 2),
+                    "sync_bound_by": "rate_limit" if figures["sync_bound_seconds"] >= ceiling_seconds else "sandbox",
+                    "sync_ratio_vs_ceiling": round(effective / figures["sync_seconds"], 3)})
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=20000)
@@ -233,6 +458,12 @@ def main():
                         help="products per store in the multi-store run (default 24,000)")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--concurrency", type=int, default=4, help="threads pulling pages of one catalog")
+    parser.add_argument("--sync-stores", type=int, default=20, help="stores the worker syncs (0: no such run)")
+    parser.add_argument("--sync-products", type=int, default=6000, help="products per store in the worker run")
+    parser.add_argument("--jobs-workers", type=int, default=20, help="the worker's JOBS_WORKERS threads")
+    parser.add_argument("--only-sync", action="store_true", help="only the worker run and the sandbox ceiling")
+    parser.add_argument("--sync-db", choices=["sqlite", "pg"], default="pg",
+                        help="the worker run's database (pg: PostgreSQL + Redis queue, as deployed)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
     parser.add_argument("--budget-db", help=argparse.SUPPRESS)
@@ -247,6 +478,9 @@ def main():
     sandbox = Sandbox(args.products)
     tmp = tempfile.mkdtemp(prefix="bench-sync-")
     try:
+        if args.only_sync:
+            print(json.dumps(sync_figures(sandbox, args, tmp)))
+            return
         login, authtoken = sandbox.credentials("sandbox")
         sandbox.control("POST", "prerender")    # warm for both our client and the baseline
         sandbox.control("POST", "reset")
@@ -274,6 +508,8 @@ def main():
             figures.update({"stores": args.stores, "store_products": per_store, "stores20_requests": total,
                             "stores20_seconds": round(actual, 2), "stores20_ratio": round(ratio, 3),
                             "stores20_limit_hits": hits})
+        if args.sync_stores:
+            figures.update(sync_figures(sandbox, args, tmp))
         print(json.dumps(figures))
     finally:
         sandbox.stop()
