@@ -177,6 +177,9 @@ class _Run:
         """Fetch pages of `resource` from its checkpoint until a short page; tombstones after a full walk."""
         outcome = self.result.of(resource)
         with self.guarded(outcome, cp):
+            # Never hold a write transaction across a Jumpseller call: a token refresh during the call writes
+            # the credentials from another connection, and on SQLite it would wait on us until it times out.
+            db.session.commit()
             if cp.items_total is None:
                 cp.items_total = getattr(self.api, resource).count()
                 cp.pages_total = _pages(cp.items_total)
@@ -195,6 +198,7 @@ class _Run:
         applied with `cp` advanced in one transaction."""
         cursor, fetch = fetch is None, fetch or self.fetch
         outcome = self.result.of(resource)
+        db.session.commit()                               # no write transaction open across a call (see walk)
         while True:
             source_at = utcnow()                          # before the request: the page is as of no later
             items = fetch(resource, cp)

@@ -1,4 +1,5 @@
-"""A store whose refresh token is dead costs one refused refresh, then no call at all; the lease outlives the timeout."""
+"""A store whose refresh token is dead costs one refused refresh, then no call at all (the store is disconnected and
+its tokens are gone); installing again starts over; the refresh lease outlives the HTTP timeout."""
 
 from datetime import timedelta
 
@@ -8,8 +9,8 @@ from sqlalchemy import select, update
 from jumpseller_app.extensions import db
 from jumpseller_app.jumpseller import NetworkError, ReauthRequired
 from jumpseller_app.models import Credential, Store, utcnow
-from jumpseller_app.services import snapshots
-from jumpseller_app.services.clients import client_for
+from jumpseller_app.services import sync
+from jumpseller_app.services.clients import UnknownStore, client_for, client_for_code
 
 from ..support.flows import control, install, stats
 
@@ -50,23 +51,20 @@ def test_a_refresh_answer_lost_in_transit_costs_one_refused_refresh_then_no_call
     control(sandbox, "faults", drop_after_rate=0.0, include_token_endpoint=False)
     assert stats(sandbox)["refreshes_ok"] == 1 and stats(sandbox)["refreshes_failed"] == 0
 
-    # One dashboard refresh (five calls): the first refused refresh flags the store and stops the rest.
+    # One sync (many calls): the first refused refresh disconnects the store and stops the rest.
     with app.app_context():
-        problems = snapshots.refresh_snapshot("sandbox")
-        assert problems == [snapshots.REAUTH_PROBLEM]
-        assert the_store().status == "reauth_required"
+        assert sync.run_sync("sandbox", "incremental").reauth
+        assert the_store().status == "disconnected"
+        assert db.session.scalar(select(Credential)) is None          # the dead tokens are not kept
     assert stats(sandbox)["refreshes_failed"] == 1
     tokens, api = token_calls(sandbox), api_calls(sandbox)
 
     # From then on nothing reaches Jumpseller: not the token endpoint, not the API.
     with app.app_context():
-        assert snapshots.refresh_snapshot("sandbox") == [snapshots.REAUTH_PROBLEM]
-        api_client = client_for(the_store())
-        for call in (api_client.store.info, api_client.products.count, api_client.orders.count):
-            with pytest.raises(ReauthRequired):
-                call()
-        cred = the_store().credential
-        assert cred.refresh_token_enc and cred.lease_owner is None    # kept for the record, never blanked
+        with pytest.raises(UnknownStore):
+            sync.run_sync("sandbox", "incremental")
+        with pytest.raises(UnknownStore):
+            client_for_code("sandbox")
     assert (token_calls(sandbox), api_calls(sandbox)) == (tokens, api)
 
 
@@ -85,11 +83,12 @@ def test_the_same_client_stops_calling_after_its_refresh_is_refused(installed, s
     assert stats(sandbox)["refreshes_failed"] == 1
 
 
-def test_installing_again_lifts_the_flag(installed, live_app, browser, sandbox):
+def test_installing_again_reconnects_the_store(installed, live_app, browser, sandbox):
     app = installed
     control(sandbox, "tokens/revoke", store="sandbox")
     with app.app_context():
-        assert snapshots.refresh_snapshot("sandbox") == [snapshots.REAUTH_PROBLEM]
+        assert sync.run_sync("sandbox", "incremental").reauth
+        assert the_store().status == "disconnected"
     install(browser, live_app)
     with app.app_context():
         assert the_store().status == "active"
