@@ -314,6 +314,13 @@ def _logged_worker(env, log_path):
             proc.wait(timeout=30)
 
 
+def _cpu_seconds(pid):
+    """User + system CPU seconds a process used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _wait_for_heartbeat(app, timeout=120):
     from jumpseller_app.jobs import heartbeat
 
@@ -347,9 +354,9 @@ def sync_through_worker(sandbox, entries, per_store, jobs_workers, tmp, database
         db.session.remove()
     sandbox.control("POST", "prerender")
     sandbox.control("POST", "reset")
-    with _logged_worker(env, os.path.join(tmp, "worker.log")):
+    with _logged_worker(env, os.path.join(tmp, "worker.log")) as worker_proc:
         _wait_for_heartbeat(app)      # the worker's start-up is not the sync's cost
-        queued_at = time.time()
+        queued_at, cpu_before = time.time(), _cpu_seconds(worker_proc.pid)
         with app.app_context():
             for code in codes:
                 assert sync_tasks.request_sync(code, "full"), f"a sync of {code} was already queued"
@@ -360,6 +367,7 @@ def sync_through_worker(sandbox, entries, per_store, jobs_workers, tmp, database
                 break
             time.sleep(0.5)
         done_at = time.time()
+        worker_cpu = _cpu_seconds(worker_proc.pid) - cpu_before
     assert not busy, f"syncs still running after an hour: {busy[:3]}"
     assert not failed, failed[:3]
     unfinished = _unfinished(app)
@@ -379,7 +387,10 @@ def sync_through_worker(sandbox, entries, per_store, jobs_workers, tmp, database
     return {"sync_stores": len(codes), "sync_products": per_store, "sync_jobs_workers": jobs_workers,
             "sync_requests": sum(made.values()), "sync_seconds": round(seconds, 2),
             "sync_checkpoint_seconds": round(synced, 2), "sync_bound_seconds": round(bound, 2),
-            "sync_ratio": round(bound / seconds, 3), "sync_limit_hits": sum(stats["rate_limit_hits"].values())}
+            "sync_ratio": round(bound / seconds, 3), "sync_limit_hits": sum(stats["rate_limit_hits"].values()),
+            # The worker's own CPU: near 1 core (its job threads share one interpreter) means the worker binds.
+            "sync_worker_cpu_s": round(worker_cpu, 1),
+            "sync_worker_cpu_ms_per_page": round(worker_cpu * 1000 / max(1, sum(made.values())), 1)}
 
 
 def sandbox_ceiling(sandbox, entries, per_store, seconds=15.0):
