@@ -1,6 +1,7 @@
 """The jobs, and the per-store single-flight that keeps one dashboard recompute (and one hooks check) per store
 queued or running."""
 
+import logging
 import time
 
 from flask import current_app
@@ -9,6 +10,8 @@ from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 from ..extensions import queue
 from ..services import hooks, lifecycle, snapshots
 from .queue import bound_app, in_app_context
+
+log = logging.getLogger(__name__)
 
 HOOKS_CHECKED_KEY = "hooks.checked_at"
 # The jobs that write a store's mirror, by module: when one of them ends (done or failed) for a store, the store's
@@ -39,11 +42,17 @@ def recompute_snapshot_job(store_code):
 
 @queue.signal(SIGNAL_COMPLETE, SIGNAL_ERROR)
 def _recompute_after_mirror_job(signal, task, *args, **kwargs):
-    """After a job that wrote the mirror ends (done or failed), queue the recomputes of the stores it changed."""
-    if type(task).__module__ in MIRROR_JOB_MODULES and task.args and isinstance(task.args[0], str):
-        in_app_context(request_recompute)(task.args[0])
-    elif task.name in MIRROR_BATCH_JOBS:
-        in_app_context(recompute_after_hooks)()
+    """After a job that wrote the mirror ends (done or failed), queue the recomputes of the stores it changed.
+
+    Never raises: a signal handler's exception would be taken for the finished job's own failure.
+    """
+    try:
+        if type(task).__module__ in MIRROR_JOB_MODULES and task.args and isinstance(task.args[0], str):
+            in_app_context(request_recompute)(task.args[0])
+        elif task.name in MIRROR_BATCH_JOBS:
+            in_app_context(recompute_after_hooks)()
+    except Exception:  # noqa: BLE001 - the figures catch up after the next sync or drain
+        log.warning("queueing the dashboard recompute after %s failed", task.name, exc_info=True)
 
 
 def recompute_after_hooks():
