@@ -33,7 +33,7 @@ def timed_get(browser, url):
 
 
 @pytest.mark.parametrize("queue_backend", ["sqlite", "redis"], indirect=True)
-def test_pages_answer_fast_while_the_worker_waits_on_a_slow_api(app, live_app, sandbox, browser, start_worker):
+def test_pages_answer_fast_while_the_worker_waits_on_a_slow_api(app, live_app, sandbox, browser, start_worker):  # noqa: F811
     page = connect(browser, live_app, sandbox)                  # queues the first full sync
     control(sandbox, "faults", latency_ms=API_LATENCY_MS)
     before = api_requests(sandbox)
