@@ -111,6 +111,9 @@ class JumpsellerOAuth2Session(OAuth2Session):
         self.reauth_required = stored.reauth_required
         self._saved = None
         self._expected_version = stored.version
+        # Called with the refused response just before a call is sent again after a 401-triggered refresh; the
+        # client sets it so the resend takes a slot of the store's rate budget like any other call.
+        self.before_resend = None
 
     def __repr__(self):
         return f"<JumpsellerOAuth2Session store={self.token_store.key} version={self.version}>"
@@ -135,6 +138,8 @@ class JumpsellerOAuth2Session(OAuth2Session):
         response = super().request(method, url, withhold_token=withhold_token, auth=auth, **kwargs)
         if response.status_code == 401 and not withhold_token and auth is None and self._is_api_call(url):
             self.refresh_if_stale(version_used, force=True)
+            if self.before_resend is not None:
+                self.before_resend(response)
             response.close()
             response = super().request(method, url, withhold_token=withhold_token, auth=auth, **kwargs)
         return response

@@ -271,6 +271,9 @@ class JumpsellerClient:
         self.sleep = sleep
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0}
         self._stats_lock = threading.Lock()
+        self._slots = threading.local()     # this thread's budget slot for the call in flight
+        if budget is not None and hasattr(session, "before_resend"):
+            session.before_resend = self._budget_resend
         self.store = StoreResource(self)
         self.locations = Resource(self, "locations", "location", send_key=None)
         self.categories = Resource(self, "categories", "category")
@@ -305,7 +308,7 @@ class JumpsellerClient:
         waited_for_limits = 0.0
         while True:
             attempt += 1
-            slot = self.budget.acquire() if self.budget is not None else None
+            self._slots.current = self.budget.acquire() if self.budget is not None else None
             self._count("requests")
             try:
                 response = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
@@ -317,6 +320,7 @@ class JumpsellerClient:
                     self._pause(self.retry.backoff(attempt))
                     continue
                 raise failure from exc
+            slot = self._slots.current      # a resend after a token refresh took a slot of its own
             failure = error_from_response(response)
             if self.budget is not None:
                 limited = isinstance(failure, errors.RateLimited)
@@ -339,6 +343,12 @@ class JumpsellerClient:
                 self._pause(self.retry.backoff(attempt))
                 continue
             raise failure
+
+    def _budget_resend(self, refused):
+        """The session's hook before it resends a call after a 401-triggered refresh: the refused answer settles
+        the call's slot, and the resend waits for a slot of its own (unbudgeted resends made limit hits)."""
+        self.budget.observe(refused.status_code, refused.headers, slot=self._slots.current)
+        self._slots.current = self.budget.acquire()
 
     def _count(self, name):
         with self._stats_lock:

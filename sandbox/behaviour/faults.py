@@ -20,6 +20,7 @@ class FaultSettings:
 
     error_rate: float = 0.0
     latency_ms: float = 0.0
+    latency_jitter_ms: float = 0.0      # each delay drawn uniformly from latency_ms ± this (never below 0)
     timeout_rate: float = 0.0
     timeout_seconds: float = 30.0
     drop_rate: float = 0.0
@@ -51,7 +52,7 @@ def parse_settings(data) -> FaultSettings:
     for name in _RATES:
         if name in data and not (_is_number(data[name]) and 0 <= data[name] <= 1):
             problems.append(f"{name} must be a number between 0 and 1")
-    for name in ("latency_ms", "timeout_seconds"):
+    for name in ("latency_ms", "latency_jitter_ms", "timeout_seconds"):
         if name in data and not (_is_number(data[name]) and data[name] >= 0):
             problems.append(f"{name} must be a non-negative number")
     if "seed" in data and data["seed"] is not None and not (isinstance(data["seed"], int)
@@ -97,7 +98,8 @@ class FaultInjector:
             return 0.0
         with self._lock:
             self._counts["latency"] += 1
-        return settings.latency_ms / 1000.0
+            jitter = self._rng.uniform(-1.0, 1.0) * settings.latency_jitter_ms if settings.latency_jitter_ms else 0.0
+        return max(0.0, settings.latency_ms + jitter) / 1000.0
 
     def roll(self, token_endpoint: bool) -> Fault | None:
         """Draw this request's fault, if any, and count it."""

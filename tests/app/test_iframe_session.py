@@ -200,9 +200,10 @@ def test_dashboard_reads_the_cache_and_refresh_updates_it(app, live_app, sandbox
     refreshed = browser.post(live_app.url + "/refresh", data={"csrf_token": fields["csrf_token"]}, timeout=10)
     assert refreshed.status_code == 200 and support.api_requests(sandbox) > before
 
-    # Jumpseller stops answering for this store: the cached figures stay, with a note.
-    requests.post(sandbox.url + "/_sandbox/tokens/revoke", json={"store": "sandbox"}, timeout=5).raise_for_status()
-    failed = browser.post(live_app.url + "/refresh", data={"csrf_token": fields["csrf_token"]}, timeout=10)
+    # Jumpseller answers only errors (a revoked grant would mean an uninstall instead: see test_lifecycle.py):
+    # the cached figures stay, with a note.
+    requests.post(sandbox.url + "/_sandbox/faults", json={"error_rate": 1.0}, timeout=5).raise_for_status()
+    failed = browser.post(live_app.url + "/refresh", data={"csrf_token": fields["csrf_token"]}, timeout=60)
     assert failed.status_code == 200 and 'data-testid="stale-note"' in failed.text
     assert re.search(r'data-testid="count-products">25<', failed.text)
 

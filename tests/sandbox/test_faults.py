@@ -62,6 +62,17 @@ def test_latency_delays_every_request(srv, owner):
     assert stats(srv)["faults"]["latency"] == 1
 
 
+def test_latency_jitter_spreads_the_delays_around_the_latency(srv, owner):
+    faults(srv, latency_ms=150, latency_jitter_ms=100, seed=7)
+    delays = []
+    for _ in range(12):
+        started = time.perf_counter()
+        assert requests.get(f"{srv.url}/v1/store/info.json", auth=owner, timeout=T).status_code == 200
+        delays.append(time.perf_counter() - started)
+    assert min(delays) >= 0.05 and max(delays) - min(delays) > 0.05      # not one fixed delay
+    assert sum(d < 0.15 for d in delays) and sum(d > 0.15 for d in delays)
+
+
 def test_timeout_makes_a_short_timeout_client_give_up_and_nothing_happens(srv, owner):
     faults(srv, timeout_rate=1.0, timeout_seconds=1.0)
     with pytest.raises(requests.Timeout):
