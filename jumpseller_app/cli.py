@@ -51,7 +51,10 @@ def init_app(app):
     @app.cli.command("refresh-snapshot")
     @click.argument("store_code")
     def refresh_snapshot(store_code):
-        """Fetch a store's dashboard figures from Jumpseller now (as a job does, outside any request)."""
+        """Recompute a store's dashboard figures from its mirror now, as the recompute job does.
+
+        Calls nothing at Jumpseller: the figures are only as fresh as the mirror (run `sync` first for newer ones).
+        """
         problems = snapshots.refresh_snapshot(store_code)
         if problems:
             raise click.ClickException(f"Refreshed {store_code} with problems: " + "; ".join(problems))
@@ -91,7 +94,8 @@ def init_app(app):
 
     @app.cli.command("worker")
     def run_worker():
-        """Run the background worker: it takes the jobs (dashboard refreshes) off the queue until stopped."""
+        """Run the background worker until stopped: it takes the queued jobs (syncs, dashboard recomputes, hooks
+        checks, token revocations, purges) and runs the periodic ones (inbox drain, reconciliation, checks)."""
         if app.config["JOBS_IMMEDIATE"]:
             raise click.ClickException("JOBS_IMMEDIATE is on: jobs run in-process and a worker has nothing to do.")
         worker.run(app)
