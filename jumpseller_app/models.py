@@ -379,3 +379,34 @@ class AuditEntry(db.Model):
     action = db.Column(db.String(64), nullable=False)
     detail = db.Column(db.JSON, nullable=False, default=dict)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class WriteStatus:
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    FINISHED = (DONE, FAILED)
+
+
+class ApiWrite(db.Model):
+    """A change a merchant asked for on a page, sent to Jumpseller by a job (services/api_writes.py).
+
+    `active_key` is set while the write is pending or running and cleared when it ends: its unique constraint lets
+    one write per (store, kind, target) be under way at a time, whatever the number of processes.
+    """
+
+    __tablename__ = "api_writes"
+    __table_args__ = (db.UniqueConstraint("active_key", name="uq_api_writes_active_key"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = db.Column(db.String(64), nullable=False)                 # e.g. categories.create
+    target_id = db.Column(db.BigInteger)                            # the remote id written to (None: a create)
+    payload = db.Column(db.JSON, nullable=False, default=dict)      # what the merchant submitted, as sent
+    status = db.Column(db.String(16), nullable=False, default=WriteStatus.PENDING)
+    active_key = db.Column(db.String(200))
+    errors = db.Column(db.JSON)                                     # {"field": ["message"]} or {"base": [...]}
+    result_id = db.Column(db.BigInteger)                            # the remote id Jumpseller answered with
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    finished_at = db.Column(db.DateTime)

@@ -46,9 +46,21 @@ ORDERS_AFTER = Operation("GET", "/orders/after/{id}.json", "read_orders")
 CUSTOMERS_LIST = Operation("GET", "/customers.json", "read_customers")
 CUSTOMERS_GET = Operation("GET", "/customers/{id}.json", "read_customers")
 
+# Feature pages (issue 9). Categories need the store scopes: the spec's `security` of every /categories path names
+# read_store / write_store (seed 000's table says read_categories / write_categories, which no category path of
+# the spec lists; the spec, which the sandbox enforces, wins). A product's categories are changed by a product
+# update with the whole `categories` list (ProductEditFields.categories): read_products to read the current
+# list first, write_products to send the new one; seed 000 names the same pair for category.assign/unassign.
+CATEGORIES_CREATE = Operation("POST", "/categories.json", "write_store")
+CATEGORIES_UPDATE = Operation("PUT", "/categories/{id}.json", "write_store")
+CATEGORIES_DELETE = Operation("DELETE", "/categories/{id}.json", "write_store")
+PRODUCTS_GET = Operation("GET", "/products/{id}.json", "read_products")
+PRODUCTS_UPDATE = Operation("PUT", "/products/{id}.json", "write_products")
+
 OPERATIONS = (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST, HOOKS_LIST, HOOKS_CREATE,
               CATEGORIES_COUNT, CATEGORIES_LIST, CATEGORIES_GET, PRODUCTS_AFTER, ORDERS_AFTER, CUSTOMERS_LIST,
-              CUSTOMERS_GET, HOOKS_DELETE, APP_INSTALL_STATUS)
+              CUSTOMERS_GET, HOOKS_DELETE, APP_INSTALL_STATUS, CATEGORIES_CREATE, CATEGORIES_UPDATE,
+              CATEGORIES_DELETE, PRODUCTS_GET, PRODUCTS_UPDATE)
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,13 @@ SYNC_PRODUCTS = Feature("sync_products", (PRODUCTS_COUNT, PRODUCTS_AFTER))
 SYNC_ORDERS = Feature("sync_orders", (ORDERS_COUNT, ORDERS_AFTER, ORDERS_LIST))
 SYNC_CUSTOMERS = Feature("sync_customers", (CUSTOMERS_COUNT, CUSTOMERS_LIST, CUSTOMERS_GET))
 
-FEATURES = (STORE_IDENTITY, DASHBOARD, WEBHOOKS, SYNC_CATEGORIES, SYNC_PRODUCTS, SYNC_ORDERS, SYNC_CUSTOMERS)
+# Feature pages: the page reads the mirror (kept by the sync features above); these are the calls its writes make.
+CATEGORIES = Feature("categories", (CATEGORIES_COUNT, CATEGORIES_LIST, CATEGORIES_GET, CATEGORIES_CREATE,
+                                    CATEGORIES_UPDATE, CATEGORIES_DELETE))
+CATEGORY_PRODUCTS = Feature("category_products", (PRODUCTS_GET, PRODUCTS_UPDATE))
+
+FEATURES = (STORE_IDENTITY, DASHBOARD, WEBHOOKS, SYNC_CATEGORIES, SYNC_PRODUCTS, SYNC_ORDERS, SYNC_CUSTOMERS,
+            CATEGORIES, CATEGORY_PRODUCTS)
 
 # Disconnect removes the app's hooks while its token still works. Not in FEATURES: WEBHOOKS already asks for
 # write_hooks, and a store that did not grant it has no hooks of ours to remove.

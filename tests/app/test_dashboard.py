@@ -119,7 +119,8 @@ def test_a_dashboard_without_its_scopes_asks_for_them_and_calls_nothing_it_may_n
     page = install(browser, live_app).text
     assert "The dashboard needs permission to read orders and customers." in page
     # The connection panel's needs come from the features, not from what the app happened to be configured with.
-    assert 'data-testid="missing-scopes">read_orders read_customers read_hooks write_hooks<' in page
+    # (write_store: the Categories page's writes, since issue 9.)
+    assert 'data-testid="missing-scopes">read_orders read_customers read_hooks write_hooks write_store<' in page
     reauthorize = re.search(r'<a[^>]*data-testid="permission-reauthorize"[^>]*>', page).group(0)
     assert 'href="/oauth/install"' in reauthorize and "data-connect" in reauthorize
     assert "missing permission" not in page and 'data-testid="stale-note"' not in page
