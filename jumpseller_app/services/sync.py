@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from .. import features
 from ..extensions import db
-from ..jumpseller import JumpsellerError, NotFound, ReauthRequired, payloads, scopes
+from ..jumpseller import AuthError, JumpsellerError, NotFound, ReauthRequired, payloads, scopes
 from ..jumpseller.client import PAGE_LIMIT
 from ..models import StoreStatus, SyncCheckpoint, SyncStatus, utcnow
 from . import clients, mirror, stores
@@ -67,6 +67,7 @@ class SyncResult:
     mode: str
     resources: dict = field(default_factory=dict)
     reauth: bool = False
+    auth_error: Exception | None = None         # a 401 that survived a refresh and stopped the run
 
     @property
     def ok(self):
@@ -221,6 +222,11 @@ class _Run:
             raise _Stop() from exc
         except JumpsellerError as exc:
             self.fail(cp, outcome, exc)
+            if isinstance(exc, AuthError) and exc.status == 401:
+                # Refused even after the session's refresh: so would every next call be. The job hands it to
+                # the uninstall detection (jobs/lifecycle_tasks.on_api_error).
+                self.result.auth_error = exc
+                raise _Stop() from exc
 
     def fetch(self, resource, cp):
         """The page after the checkpoint: by id cursor for products and orders, by page number for the rest."""
