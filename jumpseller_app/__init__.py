@@ -33,7 +33,9 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
 
-    from .views import connect, iframe, main, oauth, sync, webhooks, webhooks_admin
+    from .web import navigation
+    navigation.init_app(app)
+    from .views import categories, connect, iframe, main, oauth, sync, webhooks, webhooks_admin, writes
     app.register_blueprint(main.bp)
     app.register_blueprint(iframe.bp)
     app.register_blueprint(oauth.bp)
@@ -41,6 +43,8 @@ def create_app(test_config=None):
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(webhooks_admin.bp)
     app.register_blueprint(sync.bp)
+    app.register_blueprint(writes.bp)
+    app.register_blueprint(categories.bp)
 
     from . import errors
     errors.init_app(app)

@@ -12,7 +12,8 @@ from .models import AuthMode
 
 # The features with a place on the merchant's page, and how the page names them.
 PAGE_FEATURES = (scopes.DASHBOARD,)
-TITLES = {"dashboard": _l("The dashboard"), "store_identity": _l("Identifying your store")}
+TITLES = {"dashboard": _l("The dashboard"), "store_identity": _l("Identifying your store"),
+          "categories": _l("Categories"), "category_products": _l("Assigning products to categories")}
 THINGS = {"store": _l("store information"), "products": _l("products"), "orders": _l("orders"),
           "customers": _l("customers"), "categories": _l("categories"), "hooks": _l("webhooks")}
 

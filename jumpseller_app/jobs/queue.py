@@ -24,7 +24,8 @@ def init_app(app):
     queue.storage = queue.create_storage()
     _bound["app"] = app
     app.extensions["huey"] = queue
-    from . import heartbeat, inbox_tasks, lifecycle_tasks, sync_tasks, tasks  # noqa: F401 - registers the tasks
+    # Importing the task modules registers their tasks.
+    from . import heartbeat, inbox_tasks, lifecycle_tasks, sync_tasks, tasks, write_tasks  # noqa: F401
 
 
 def bound_app():

@@ -1,16 +1,18 @@
 """The root route: what the merchant sees inside the Jumpseller admin (dashboard, settings, connection)."""
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
 from .. import charts, features, i18n, page_cache
 from ..jobs import heartbeat, sync_tasks
 from ..services import app_settings, connection, snapshots, stores
 from ..sessions import TOKEN_PARAM, app_url, session_token, via_token
-from ..web import current_store
+from ..web import current_store, navigation
 from ..web.current_store import store_required
 
 bp = Blueprint("main", __name__)
+navigation.add("main.index", _l("Dashboard"), order=0)
 
 
 @bp.before_app_request

@@ -5,14 +5,17 @@ however slow Jumpseller is; the button only queues a job.
 """
 
 from flask import Blueprint, current_app, g, redirect, render_template
+from flask_babel import lazy_gettext as _l
 
 from .. import page_cache
 from ..jobs import sync_tasks
 from ..services import sync_progress
 from ..sessions import app_url
+from ..web import navigation
 from ..web.current_store import store_required
 
 bp = Blueprint("sync", __name__, url_prefix="/sync")
+navigation.add("sync.page", _l("Sync"), order=90)
 
 
 def _progress():

@@ -1,0 +1,30 @@
+"""The job that sends one merchant's write to Jumpseller (services/api_writes.py decides everything).
+
+Several writes of one store may run at once (each holds only its own (store, kind, target) slot, a database row);
+the store's calls share its rate budget through client_for. After a write is done the store's dashboard figures are
+recomputed from the mirror it changed; when the call revealed an uninstall, the lost tokens are revoked.
+"""
+
+from ..extensions import queue
+from ..models import WriteStatus
+from ..services import api_writes
+from .lifecycle_tasks import after_disconnect
+from .queue import in_app_context
+from .tasks import request_recompute
+
+
+@queue.task(name="perform_write")
+@in_app_context
+def perform_write_job(store_code, write_id):
+    """Perform write `write_id` of the store `store_code`; returns its final status."""
+    status, sealed = api_writes.perform(write_id)
+    if sealed:
+        after_disconnect(store_code, sealed)
+    elif status == WriteStatus.DONE:
+        request_recompute(store_code)
+    return status
+
+
+def request_write(store_code, write_id):
+    """Queue the job of a write just recorded (its pending row is the write's single-flight slot)."""
+    perform_write_job(store_code, write_id)

@@ -1,0 +1,81 @@
+"""The status page of a write a merchant submitted (services/api_writes.py), and where it leads when it ends.
+
+A form's POST submits the write and redirects here. While the write is pending or running the page says so and
+looks again: static/writes.js polls /writes/<id>.json and follows its `next` address; without JavaScript a meta
+refresh reloads the page. Once the write has ended, the page itself redirects: to the record when done, back to the
+form (which shows the submitted values and Jumpseller's errors) when failed. Where those are is said by the page
+that submits each kind:
+
+    writes.on_end("categories.create", done=lambda w: app_url("categories.show", remote_id=w.result_id),
+                  failed=lambda w: app_url("categories.new", write=w.id))
+
+Writes are looked up within the signed-in store only: another store's write id is a 404.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template
+
+from ..models import WriteStatus
+from ..services import api_writes
+from ..sessions import app_url
+from ..web.current_store import store_required
+
+bp = Blueprint("writes", __name__, url_prefix="/writes")
+
+
+@dataclass(frozen=True)
+class Ends:
+    done: Callable
+    failed: Callable
+
+
+_ENDS = {}
+
+
+def on_end(kind, *, done, failed):
+    """Where a finished write of `kind` leads: `done(write)` and `failed(write)` give app addresses."""
+    _ENDS[kind] = Ends(done, failed)
+
+
+def submitted(store, kind, payload, target=None):
+    """Submit a write for a view and answer with the redirect to its status page."""
+    write = api_writes.submit(store, kind, payload, target)
+    return redirect(app_url("writes.status", write_id=write.id))
+
+
+def _next(write):
+    ends = _ENDS.get(write.kind)
+    if ends is None or write.status not in WriteStatus.FINISHED:
+        return None
+    return ends.done(write) if write.status == WriteStatus.DONE else ends.failed(write)
+
+
+def _write_or_404(write_id):
+    write = api_writes.get(g.store.id, write_id)
+    if write is None:
+        abort(404)
+    return write
+
+
+@bp.get("/<int:write_id>")
+@store_required
+def status(write_id):
+    """The write's status while it is under way; its destination once it has ended."""
+    write = _write_or_404(write_id)
+    destination = _next(write)
+    if destination:
+        return redirect(destination)
+    return render_template("write_status.html", write=write, poll_url=app_url("writes.status_json",
+                                                                              write_id=write.id))
+
+
+@bp.get("/<int:write_id>.json")
+@store_required
+def status_json(write_id):
+    """The write's status for the page's polling: status, and `next` once it has ended."""
+    write = _write_or_404(write_id)
+    response = current_app.json.response({"id": write.id, "status": write.status, "next": _next(write)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
