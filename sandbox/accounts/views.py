@@ -162,8 +162,9 @@ def _client_credentials() -> tuple[str | None, str | None]:
 
 @bp.before_request
 def _token_faults():
-    """Faults reach the token endpoint only with include_token_endpoint (before the grant is used)."""
-    if request.endpoint != "oauth.token":
+    """Faults reach the token and revocation endpoints only with include_token_endpoint (before the grant is
+    used or the token revoked)."""
+    if request.endpoint not in ("oauth.token", "oauth.revoke"):
         return None
     faults = current_state().behaviour.faults
     fault_http.delay(faults, token_endpoint=True)

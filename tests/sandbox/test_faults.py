@@ -4,6 +4,7 @@ import time
 import pytest
 import requests
 
+from sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from sandbox.server import SandboxServer
 from sandbox.testing import obtain_tokens, refresh
 
@@ -124,6 +125,24 @@ def test_token_endpoint_is_spared_unless_included(srv):
     # The refresh happened although the client never heard: its refresh token is now spent.
     again = refresh(srv.url, first.json()["refresh_token"])
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def test_the_revocation_endpoint_fails_only_with_include_token_endpoint(srv):
+    def revoke(refresh_token):
+        return requests.post(f"{srv.url}/oauth/revoke", timeout=T, data={
+            "token": refresh_token, "token_type_hint": "refresh_token",
+            "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}).status_code
+
+    tokens = obtain_tokens(srv.url, ("read_store",))
+    faults(srv, error_rate=1.0, include_token_endpoint=True)
+    assert revoke(tokens["refresh_token"]) >= 500
+    faults(srv)
+    renewed = refresh(srv.url, tokens["refresh_token"])           # the failed revocation did nothing
+    assert renewed.status_code == 200
+    faults(srv, error_rate=1.0)                                   # the API fails, the revocation does not
+    assert revoke(renewed.json()["refresh_token"]) == 200
+    faults(srv)
+    assert refresh(srv.url, renewed.json()["refresh_token"]).json()["error"] == "invalid_grant"
 
 
 def test_seed_makes_faults_reproducible(srv, owner):
