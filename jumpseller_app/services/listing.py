@@ -11,14 +11,14 @@ Flask-free. A page declares what its list offers once, as a `Listing`, and hands
 Every argument is untrusted and is read tolerantly: an unknown sort key falls back to the default, a page or
 per_page that is not a number (or out of range) is clamped, `%` and `_` in a search match themselves. Rows of
 other stores and tombstones (deleted_at set) are never listed. The order always ends with the row id, so equal
-sort values keep a stable order from page to page. templates/_listing.html renders the search box, sort links
+sort values keep a stable order from page to page; text sorts ignore case. templates/_listing.html renders the search box, sort links
 and pagination of a `Page`; web/listing.py parses request.args and builds the links.
 """
 
 import math
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, or_, select
 
 from ..extensions import db
 
@@ -160,6 +160,8 @@ class Listing:
         order = []
         if params.sort:
             column = getattr(model, self.sorts[params.sort])
+            if isinstance(column.type, String):
+                column = func.lower(column)         # the same order on SQLite and PostgreSQL: "apple" by "Apple"
             order.append(column.desc() if params.desc else column.asc())
         order.append(model.id.desc() if params.desc else model.id.asc())
         return order

@@ -65,6 +65,21 @@ def test_the_list_shows_the_mirror_with_search_sort_and_pages_and_calls_nothing(
     assert api_requests(sandbox) == before          # the pages read the mirror only
 
 
+def test_the_list_page_survives_hostile_arguments(app, live_app, browser, signed_in):
+    hostile = {"sort": "name;drop table stores", "desc": "<script>", "page": "-1", "per_page": str(10 ** 9),
+               "q": "%_' or 1=1 --<script>alert(1)</script>", "parent": "1 or 1=1"}
+    page = browser.get(live_app.url + "/categories", params=hostile, timeout=10)
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert 'data-testid="categories-empty"' in page.text
+    plain = browser.get(live_app.url + "/categories", params={"per_page": "2"}, timeout=10).text
+    assert len(re.findall(r'data-testid="category-row"', plain)) == 2
+    following = re.search(r'href="([^"]+)" rel="next"', plain).group(1).replace("&amp;", "&")
+    assert "page=2" in following and "per_page=2" in following
+    second = browser.get(live_app.url + following, timeout=10).text
+    assert 'rel="prev"' in second and len(re.findall(r'data-testid="category-row"', second)) == 2
+
+
 def test_info_lists_the_category_s_products_from_the_mirror(app, live_app, browser, signed_in):
     with app.app_context():
         products = db.session.scalars(select(MirrorProduct)).all()
