@@ -41,6 +41,17 @@ log = logging.getLogger(__name__)
 BASE = "base"          # the errors key of a message that belongs to no field
 
 
+def N_(text):
+    """Marks the app's own messages for translation (extracted by pybabel); pages translate them when shown."""
+    return text
+
+
+NOT_CONNECTED = N_("The store is not connected.")
+UNKNOWN_KIND = N_("The app does not know this change.")
+GONE = N_("Jumpseller no longer has this record.")
+MIRROR_BEHIND = N_("Jumpseller accepted the change; the app's copy catches up at the next sync.")
+
+
 @dataclass(frozen=True)
 class WriteKind:
     name: str
@@ -157,7 +168,7 @@ def perform(write_id):
     store = db.session.get(Store, write.store_id)
     kind = _KINDS.get(write.kind)
     if kind is None or not lifecycle.is_active(store):
-        _fail(write_id, {BASE: ["The store is not connected." if kind else f"Unknown change {write.kind}."]})
+        _fail(write_id, {BASE: [NOT_CONNECTED if kind else UNKNOWN_KIND]})
         return WriteStatus.FAILED, []
     write.status = WriteStatus.RUNNING
     db.session.commit()
@@ -168,7 +179,7 @@ def perform(write_id):
         _fail(write_id, _field_errors(exc))
         return WriteStatus.FAILED, []
     except NotFound:
-        _fail(write_id, {BASE: ["Jumpseller no longer has this record."]})
+        _fail(write_id, {BASE: [GONE]})
         return WriteStatus.FAILED, []
     except JumpsellerError as exc:
         log.info("write %s (%s) of %s failed: %s", write_id, write.kind, store.code, type(exc).__name__)
@@ -182,6 +193,6 @@ def perform(write_id):
         _finish(write, WriteStatus.DONE, result_id=result_id)
     except Exception:
         log.exception("write %s: Jumpseller took it, the mirror did not", write_id)
-        _fail(write_id, {BASE: ["Jumpseller accepted the change; the app's copy catches up at the next sync."]})
+        _fail(write_id, {BASE: [MIRROR_BEHIND]})
         return WriteStatus.FAILED, []
     return WriteStatus.DONE, []

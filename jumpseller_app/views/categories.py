@@ -61,9 +61,9 @@ def index():
 def _show(category, *, failed=None, values=None, errors=None, permissions=None, status=200):
     products, total = categories.products_in(g.store.id, category.remote_id)
     if failed is not None:
-        values, errors = {"product_id": str(failed.target_id)}, failed.errors or {}
+        values, errors = {"product_id": str(failed.target_id)}, writes.errors_of(failed)
     return render_template("categories/show.html", category=category, products=products, total=total,
-                           parents=categories.names(g.store.id), failed=failed, values=values or {},
+                           parents=categories.names(g.store.id), values=values or {},
                            form_errors=errors or {},
                            permissions=permissions or features.blocked(g.store, PAGE_FEATURES)), status
 
@@ -88,7 +88,7 @@ def _failed_form(kind, category=None):
         values = {"name": category.name if category else "",
                   "parent_id": str(category.parent_id) if category and category.parent_id else ""}
         return _form(category, values, {})
-    return _form(category, categories.form_values(failed), failed.errors or {}, status=422)
+    return _form(category, categories.form_values(failed), writes.errors_of(failed), status=422)
 
 
 def _submit(kind, category=None):
@@ -135,7 +135,8 @@ def confirm_delete(remote_id):
     """Ask before deleting (a failed attempt's reason shown)."""
     category = _category_or_404(remote_id)
     failed = _failed(categories.DELETE)
-    return render_template("categories/delete.html", category=category, failed=failed,
+    return render_template("categories/delete.html", category=category,
+                           errors=writes.errors_of(failed) if failed else {},
                            permissions=_refused(scopes.CATEGORIES)), 422 if failed else 200
 
 
@@ -145,7 +146,7 @@ def delete(remote_id):
     category = _category_or_404(remote_id)
     refused = _refused(scopes.CATEGORIES)
     if refused:
-        return render_template("categories/delete.html", category=category, failed=None, permissions=refused), 403
+        return render_template("categories/delete.html", category=category, errors={}, permissions=refused), 403
     return writes.submitted(g.store, categories.DELETE, {}, category.remote_id)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template
+from flask_babel import gettext
 
 from ..models import WriteStatus
 from ..services import api_writes
@@ -43,6 +44,11 @@ def submitted(store, kind, payload, target=None):
     """Submit a write for a view and answer with the redirect to its status page."""
     write = api_writes.submit(store, kind, payload, target)
     return redirect(app_url("writes.status", write_id=write.id))
+
+
+def errors_of(write):
+    """A failed write's errors for a form, the app's own messages translated (Jumpseller's are shown as sent)."""
+    return {field: [gettext(message) for message in messages] for field, messages in (write.errors or {}).items()}
 
 
 def _next(write):

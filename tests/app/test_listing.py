@@ -10,15 +10,10 @@ from jumpseller_app.models import AuthMode, MirrorProduct, Store
 from jumpseller_app.services import categories, mirror
 from jumpseller_app.services.listing import MAX_PER_PAGE, Filter, Listing, escape_like
 
+from .test_mirror import database_url  # noqa: F401 - every test here on SQLite and on PostgreSQL
+
 AT = datetime(2026, 1, 1)
 NAMES = ["100% cotton", "100 cotton", "a_b", "axb", "Back\\slash", "Zebra", "zebra", "Apple"]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    return request.getfixturevalue("postgres_server").create_database()
 
 
 @pytest.fixture
