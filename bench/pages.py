@@ -2,7 +2,7 @@
 
 Prepares a SQLite database with one store installed against an in-process sandbox (Basic connect, which also
 caches its dashboard figures), then serves the app and a one-line Flask app from ONE gunicorn (2 workers) and
-drives both from a bounded, threaded keep-alive client on 127.0.0.1, with the job worker running (its
+drives both from the keep-alive load client (bench/shared/load.py) on 127.0.0.1, with the job worker running (its
 heartbeat is on the page). Several rounds; medians are reported.
 Prints ONE JSON line: rps, bare_rps, ratio (rps / bare_rps), p50_ms, p99_ms of the settings page.
 

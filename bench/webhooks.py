@@ -4,7 +4,7 @@ For SQLite, then PostgreSQL (with Redis as the job queue, as in production; both
 Debian packages, as the tests start them): installs the sandbox's store through the app's services (which keeps
 its hooks_token), serves the app and a one-line Flask app from ONE gunicorn (gunicorn.conf.py, 2 workers), runs
 the job worker (`flask --app app worker`), and posts signed deliveries, a fifth of them resent duplicates, from a
-threaded keep-alive client. The bare endpoint gets the same bodies from the same client in the same run.
+keep-alive client (bench/shared/load.py). The bare endpoint gets the same bodies from the same client in the same run.
 
 lost = unique deliveries sent - unique deliveries stored, counted once the worker has drained the inbox (no row
 pending or failed) or, if nothing drains it, once the count stops moving (`drained` says which).

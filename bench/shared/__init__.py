@@ -1,16 +1,14 @@
-"""What the benchmarks share: the app beside a bare Flask endpoint under gunicorn, a threaded keep-alive load
-client, an installed store, and the worker process.
+"""What the benchmarks share: the app beside a bare Flask endpoint under gunicorn, the load client (load.py), an
+installed store, and the worker process.
 
 A package (not bench/*.py) so that `make bench`, which runs every bench/*.py, does not run it as a benchmark.
 """
 
 import contextlib
-import http.client
 import itertools
 import os
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.support.servers import free_port, wait_for_port  # noqa: E402  (one copy of these, the tests')
+
+from .load import Request, load  # noqa: E402
 
 BARE_PREFIX = "/_bare"
 __all__ = ["BARE_PREFIX", "ROOT", "Request", "app_env", "free_port", "gunicorn", "install", "load", "percentile",
@@ -120,63 +120,6 @@ def worker(env):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-
-
-@dataclass(frozen=True)
-class Request:
-    """One request of a load run."""
-
-    method: str
-    path: str
-    headers: dict
-    body: bytes | None = None
-
-
-def load(port, requests, *, concurrency, seconds, expect=None, ok=(200,)):
-    """Send `requests` (an iterable, shared by `concurrency` threads on keep-alive connections) until it runs out
-    or `seconds` pass; returns (requests per second, latencies in seconds, responses by status)."""
-    latencies, lock = [], threading.Lock()
-    source = iter(requests)
-    deadline = time.monotonic() + seconds
-    statuses, failures = {}, []
-
-    def run():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        mine, seen = [], {}
-        try:
-            while time.monotonic() < deadline:
-                with lock:
-                    item = next(source, None)
-                if item is None:
-                    break
-                started = time.perf_counter()
-                conn.request(item.method, item.path, body=item.body, headers=item.headers)
-                response = conn.getresponse()
-                body = response.read()
-                mine.append(time.perf_counter() - started)
-                seen[response.status] = seen.get(response.status, 0) + 1
-                if response.status not in ok or (expect and expect not in body):
-                    failures.append(response.status)
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        finally:
-            conn.close()
-            with lock:
-                latencies.extend(mine)
-                for status, count in seen.items():
-                    statuses[status] = statuses.get(status, 0) + count
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=run) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if failures:
-        raise RuntimeError(f"{len(failures)} bad responses (e.g. {failures[0]}); by status: {statuses}")
-    return len(latencies) / elapsed, latencies, statuses
 
 
 def repeat(request, times):
