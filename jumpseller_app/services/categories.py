@@ -8,6 +8,7 @@ mirror (which may be behind), and send the list with the one category added or r
 product: one change of a product's categories is under way at a time.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import cast, exists, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -93,9 +94,9 @@ def payload_from(store_id, form):
     try:
         parent = _id(values["parent_id"])
     except ValueError:
-        raise Invalid({"parent_id": ["Choose a category from the list."]}, values) from None
+        raise Invalid({"parent_id": [_l("Choose a category from the list.")]}, values) from None
     if parent is not None and get(store_id, parent) is None:
-        raise Invalid({"parent_id": ["Choose a category from the list."]}, values)
+        raise Invalid({"parent_id": [_l("Choose a category from the list.")]}, values)
     return {"name": values["name"], "parent_id": parent}
 
 
@@ -107,7 +108,7 @@ def product_id_from(store_id, form):
     except ValueError:
         remote_id = None
     if remote_id is None or product(store_id, remote_id) is None:
-        raise Invalid({"product_id": ["No product of your store has this id."]}, values)
+        raise Invalid({"product_id": [_l("No product of your store has this id.")]}, values)
     return remote_id
 
 
