@@ -11,16 +11,30 @@ INSTALL_CHECKED_KEY = "lifecycle.install_checked_at"
 PURGE_CHECKED_KEY = "lifecycle.purge_checked_at"
 
 
-@queue.task(name="revoke_tokens")
+# A revocation Jumpseller could not take (network error, 429, 5xx) is tried again after 30 s, 1, 2, 4 and 8 min.
+REVOKE_RETRIES, REVOKE_RETRY_SECONDS, REVOKE_RETRY_BACKOFF = 5, 30, 2
+
+
+@queue.task(name="revoke_tokens", retries=REVOKE_RETRIES, retry_delay=REVOKE_RETRY_SECONDS,
+            retry_backoff=REVOKE_RETRY_BACKOFF, context=True)
 @in_app_context
-def revoke_tokens_job(store_code, sealed):
+def revoke_tokens_job(store_code, sealed, task=None):
     """Give a disconnected store's tokens back to Jumpseller. `sealed` is [(hint, sealed token)]: the queue's
-    storage only ever holds them encrypted with the app's credentials cipher."""
-    accepted = revocation.revoke_sealed(store_code, sealed)
-    disconnection.audit(db.session.connection(), store_code, "tokens_revoked", sent=len(sealed),
-                        accepted=accepted)
+    storage only ever holds them encrypted with the app's credentials cipher.
+
+    While Jumpseller fails or cannot be reached and retries remain, the job fails and the queue runs it again
+    later (every token again: RFC 7009 accepts one already revoked). A refusal is final: no retry. The audit row
+    is written once, when the job is done with the tokens.
+    """
+    outcome = revocation.revoke_sealed(store_code, sealed)
+    if outcome.pending and task is not None and task.retries:
+        raise revocation.RevocationPending(f"{outcome.pending} token(s) to send again")
+    detail = {"sent": len(sealed), "accepted": outcome.accepted}
+    if outcome.pending:
+        detail["unreachable"] = outcome.pending
+    disconnection.audit(db.session.connection(), store_code, "tokens_revoked", **detail)
     db.session.commit()
-    return accepted
+    return outcome.accepted
 
 
 @queue.task(name="purge_personal_data")
@@ -36,6 +50,15 @@ def after_disconnect(store_code, sealed):
         revoke_tokens_job(store_code, sealed)
     if bound_app().config["PERSONAL_DATA_RETENTION_DAYS"] <= 0:
         purge_stores()
+
+
+def on_api_error(store_code, exc):
+    """Hand a job's Jumpseller error to the uninstall detection (lifecycle.on_api_error): when it ends the
+    connection, what follows a disconnect follows. Returns whether it did; any other error changes nothing."""
+    sealed = lifecycle.on_api_error(store_code, exc)
+    if sealed:
+        after_disconnect(store_code, sealed)
+    return bool(sealed)
 
 
 def every(key, minutes_setting):

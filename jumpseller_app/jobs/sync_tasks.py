@@ -14,6 +14,7 @@ import time
 from ..extensions import queue
 from ..services import hooks, sync
 from ..services.clients import UnknownStore
+from . import lifecycle_tasks
 from .queue import bound_app, in_app_context
 from .tasks import _queue_once
 
@@ -42,6 +43,8 @@ def sync_job(store_code, mode="full"):
         return None
     finally:
         queue.delete(key)
+    if result.auth_error is not None:
+        lifecycle_tasks.on_api_error(store_code, result.auth_error)
     return {"ok": result.ok, "reauth": result.reauth}
 
 

@@ -9,6 +9,7 @@ from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 
 from ..extensions import queue
 from ..services import hooks, lifecycle, snapshots
+from . import lifecycle_tasks
 from .queue import bound_app, in_app_context
 
 log = logging.getLogger(__name__)
@@ -100,9 +101,12 @@ def _queue_once(key, job, store_code):
 def ensure_hooks_job(store_code):
     """Create the store's missing hooks; frees the store's hooks slot whatever happens."""
     try:
-        return hooks.ensure_hooks(store_code)
+        outcome = hooks.ensure_hooks(store_code)
     finally:
         queue.delete(_hooks_key(store_code))
+    if outcome.error is not None:
+        lifecycle_tasks.on_api_error(store_code, outcome.error)
+    return outcome
 
 
 def request_hooks(store_code):

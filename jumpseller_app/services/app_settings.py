@@ -12,6 +12,8 @@ from ..models import Settings
 # Bidirectional overrides and isolates: invisible, and able to make stored text read differently than it is.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 DEFAULTS = {"widget_title": "", "widget_enabled": False, "notification_email": ""}
+# The settings that hold a person's data: cleared by the personal-data purge after a disconnect.
+PERSONAL = ("notification_email",)
 
 
 class SettingsInvalid(ValueError):
@@ -85,3 +87,14 @@ def save(store, form):
     row.values = {**(row.values or {}), **values}
     db.session.commit()
     return current(store)
+
+
+def forget_personal_data(store):
+    """Clear the settings that hold a person's data (the widget stops notifying); no commit. Returns how many
+    values were cleared."""
+    row = store.settings
+    values = dict(row.values or {}) if row else {}
+    cleared = [name for name in PERSONAL if values.get(name)]
+    if cleared:
+        row.values = {**values, **{name: DEFAULTS[name] for name in cleared}, "widget_enabled": False}
+    return len(cleared)

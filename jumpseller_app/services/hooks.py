@@ -26,6 +26,7 @@ class HooksOutcome:
     store_code: str
     created: list = field(default_factory=list)
     skipped: str = ""
+    error: Exception | None = None         # the Jumpseller error that stopped it, for the uninstall detection
 
 
 def receiver_url():
@@ -71,6 +72,7 @@ def ensure_hooks(store_code):
     except JumpsellerError as exc:
         # The next periodic check tries again; what was created so far is found by its listing.
         outcome.skipped = f"Jumpseller error: {type(exc).__name__}"
+        outcome.error = exc
         log.warning("hooks of %s not ensured: %s", store_code, exc)
     if outcome.created:
         log.info("hooks of %s created for: %s", store_code, " ".join(outcome.created))

@@ -1,5 +1,7 @@
 """Giving OAuth2 tokens back: when the app stops using a pair, Jumpseller is told to revoke it (RFC 7009)."""
 
+from dataclasses import dataclass
+
 import requests
 from flask import current_app
 
@@ -15,14 +17,31 @@ def tokens_of(store):
     return [(hint, credentials.unseal(sealed, store.code, hint)) for hint, sealed in pairs if sealed]
 
 
+class RevocationPending(Exception):
+    """Jumpseller could not be reached or failed (network error, 429, 5xx): worth asking again later."""
+
+
+@dataclass
+class Revoked:
+    """What a revocation came to: how many tokens Jumpseller accepted, and how many are worth sending again
+    (`pending`); a refusal (any other 4xx) is final and counted in neither."""
+
+    accepted: int = 0
+    pending: int = 0
+
+
+def _is_transient(status):
+    return status == 429 or status >= 500
+
+
 def revoke(tokens):
     """POST each token to Doorkeeper's revoke endpoint; best effort (a failure is logged, never raised).
 
-    Returns how many Jumpseller accepted (RFC 7009 answers 200 for a token it no longer knows, too).
+    Returns a Revoked (RFC 7009 answers 200 for a token it no longer knows, too, so sending one again is safe).
     """
     config = current_app.config
     url = config["JUMPSELLER_ACCOUNTS_URL"] + "/oauth/revoke"
-    accepted = 0
+    outcome = Revoked()
     for hint, token in tokens:
         try:
             response = requests.post(url, data={"token": token, "token_type_hint": hint,
@@ -31,12 +50,14 @@ def revoke(tokens):
                                      timeout=config["HTTP_TIMEOUT"])
         except requests.RequestException as exc:
             current_app.logger.warning("token revocation failed: %s", type(exc).__name__)
+            outcome.pending += 1
             continue
         if response.status_code != 200:
             current_app.logger.warning("token revocation answered %s", response.status_code)
+            outcome.pending += _is_transient(response.status_code)
             continue
-        accepted += 1
-    return accepted
+        outcome.accepted += 1
+    return outcome
 
 
 def revoke_sealed(store_code, sealed):

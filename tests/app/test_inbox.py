@@ -20,10 +20,10 @@ from jumpseller_app.jobs import inbox_tasks
 from jumpseller_app.models import MirrorOrder, MirrorProduct, Store, StoreStatus, WebhookEvent, utcnow
 from jumpseller_app.services import inbox, mirror
 
-from ..support.flows import install, sandbox_credentials
+from ..support.flows import sandbox_credentials
 from ..support.inbox import add_rows, order_body, rows, store_id, trigger_time, wait_for_rows
-from .test_jobs import ROOT, wait_for, worker_env       # the real-worker harness, shared
-from .test_webhooks import deliver, hooks_token, sign
+from ..support.webhooks import deliver, sign
+from ..support.worker import ROOT, wait_for, worker_env
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -38,13 +38,6 @@ def app_config(app_config):
     """The default scopes (so the install registers the hooks); a fast, short retry schedule."""
     return {**app_config, "JUMPSELLER_SCOPES": config.DEFAULT_SCOPES, "INBOX_MAX_ATTEMPTS": 3,
             "INBOX_BACKOFF_SECONDS": 60, "INBOX_BACKOFF_MAX_SECONDS": 100}
-
-
-@pytest.fixture
-def installed(app, live_app, sandbox, browser):
-    """The sandbox store installed through OAuth, its hooks pointing at the live app; returns its hooks_token."""
-    install(browser, live_app)
-    return hooks_token(sandbox)
 
 
 def drain(app):

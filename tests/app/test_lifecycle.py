@@ -4,12 +4,13 @@ store B exactly as it was."""
 
 import json
 import re
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import func, select, update
 
 from jumpseller_app import config
 from jumpseller_app.extensions import db, queue
@@ -17,10 +18,12 @@ from jumpseller_app.jobs import lifecycle_tasks, sync_tasks, tasks
 from jumpseller_app.jumpseller import AuthError, NotFound, ReauthRequired, ScopeError, scopes
 from jumpseller_app.models import (AuditEntry, Credential, MirrorAddress, MirrorCustomer, MirrorOrder, MirrorProduct,
                                    Store, StoreSnapshot, StoreStatus, SyncCheckpoint, WebhookEvent, utcnow)
-from jumpseller_app.services import clients, lifecycle, mirror, revocation
+from jumpseller_app.services import app_settings, clients, lifecycle, mirror, revocation, snapshots
 
+from ..support.database import dump_database
 from ..support.flows import control, install
 from ..support.http import browser_session
+from ..support.iframe import api_requests
 
 A, B = "sandbox", "tienda-dos"
 CONNECT = "Connect your Jumpseller store"
@@ -102,18 +105,6 @@ def refresh_answer(sandbox, refresh_token):
         "grant_type": "refresh_token", "refresh_token": refresh_token,
         "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
     return answer.status_code, answer.json().get("error")
-
-
-def dump_database(app):
-    """Every value of every table, as one text: what a database dump would reveal."""
-    with app.app_context():
-        parts = []
-        with db.engine.connect() as conn:
-            for table in inspect(conn).get_table_names():
-                for row in conn.execute(text(f'SELECT * FROM "{table}"')):
-                    parts.append(" ".join(bytes(v).decode("latin-1") if isinstance(v, (bytes, memoryview))
-                                          else str(v) for v in row))
-        return "\n".join(parts)
 
 
 def fill_mirror(app, code):
@@ -253,11 +244,65 @@ def test_tokens_wait_for_their_revocation_sealed_in_the_queue(app, live_app, san
     assert token_state(sandbox, dict(clear_a)["access_token"]) == (401, "The access token was revoked")
 
 
+def queued_revocation(app, code):
+    """Take the store's revocation job off the queue (other jobs put back)."""
+    with app.app_context():
+        pending = [queue.dequeue() for _ in range(queue.pending_count())]
+        mine = [task for task in pending if task.name == "revoke_tokens" and task.args[0] == code]
+        for task in pending:
+            if task not in mine:
+                queue.enqueue(task)
+        assert len(mine) == 1
+        return mine[0]
+
+
+def run_revocation(app, job):
+    """Run a revocation job as the worker would, at its due time; returns the retry it scheduled, if any."""
+    with app.app_context():
+        queue.execute(job, timestamp=job.eta)
+        retries = queue.read_schedule(utcnow() + timedelta(days=1))
+        assert len(retries) <= 1
+        return retries[0] if retries else None
+
+
+@settings(**QUEUED)
+def test_a_revocation_jumpseller_fails_is_retried_with_backoff_and_a_refusal_is_not(app, live_app, sandbox,
+                                                                                   two_stores):
+    browser_a, browser_b = two_stores
+    (clear_a, _), (clear_b, _) = plain_tokens(app, A), plain_tokens(app, B)
+    press_disconnect(browser_a, live_app)
+    job = queued_revocation(app, A)
+    control(sandbox, "faults", error_rate=1.0, include_token_endpoint=True)      # every revocation answers 5xx
+    delays = []
+    for _ in range(2):
+        job = run_revocation(app, job)
+        assert job is not None and job.eta > utcnow()
+        delays.append(job.retry_delay)
+    assert job.retries == lifecycle_tasks.REVOKE_RETRIES - 2
+    assert delays == [lifecycle_tasks.REVOKE_RETRY_SECONDS * 2, lifecycle_tasks.REVOKE_RETRY_SECONDS * 4]
+    assert "tokens_revoked" not in [action for action, _ in audit_of(app, A)]
+    assert token_state(sandbox, dict(clear_a)["access_token"])[0] == 200          # not revoked yet
+
+    control(sandbox, "faults")
+    assert run_revocation(app, job) is None                                       # done: nothing scheduled
+    assert token_state(sandbox, dict(clear_a)["access_token"]) == (401, "The access token was revoked")
+    assert audit_of(app, A)[-1] == ("tokens_revoked", {"sent": 2, "accepted": 2})
+
+    # A refusal is final: with credentials Jumpseller does not accept, no retry, and it is audited at once.
+    press_disconnect(browser_b, live_app)
+    job = queued_revocation(app, B)
+    app.config["JUMPSELLER_CLIENT_SECRET"] = "not-the-secret"
+    assert run_revocation(app, job) is None
+    assert audit_of(app, B)[-1] == ("tokens_revoked", {"sent": 2, "accepted": 0})
+    assert token_state(sandbox, dict(clear_b)["access_token"])[0] == 200
+
+
 def test_a_grant_revoked_at_jumpseller_is_an_uninstall_seen_by_the_next_job(app, live_app, sandbox, two_stores):
     browser_a, browser_b = two_stores
     control(sandbox, "tokens/revoke", store=A)               # what an uninstall does to the app's tokens
     with app.app_context():
         tasks.ensure_hooks_job(A)                            # lists hooks: 401, refresh refused
+    with app.app_context():                                  # read afresh, as the next request or job would
         a, b = store(A), store(B)
         assert (a.status, a.credential) == (StoreStatus.DISCONNECTED, None)
         assert db.session.scalar(select(func.count()).select_from(Credential)) == 1     # B's
@@ -269,6 +314,40 @@ def test_a_grant_revoked_at_jumpseller_is_an_uninstall_seen_by_the_next_job(app,
     before = len(api_log(sandbox, A))
     jobs_for(app, A)
     assert len(api_log(sandbox, A)) == before
+
+
+def test_a_grant_revoked_while_a_sync_runs_ends_the_connection_and_the_sync(app, live_app, sandbox, two_stores):
+    _, browser_b = two_stores
+    control(sandbox, "faults", latency_ms=200)               # a sync of a dozen calls takes a few seconds
+    before = api_requests(sandbox, A)
+    revoked_at = []
+
+    def uninstall_mid_sync():
+        while api_requests(sandbox, A) <= before:             # the sync's first call has reached Jumpseller
+            threading.Event().wait(0.02)
+        control(sandbox, "tokens/revoke", store=A)
+        revoked_at.append(api_requests(sandbox, A))
+
+    uninstaller = threading.Thread(target=uninstall_mid_sync, daemon=True)
+    uninstaller.start()
+    with app.app_context():
+        outcome = sync_tasks.sync_job.call_local(A, "full")
+    uninstaller.join(timeout=30)
+    control(sandbox, "faults")
+    assert outcome == {"ok": False, "reauth": True}
+    # The call in flight at the revocation, then a 401 whose refresh Jumpseller refused: nothing after it.
+    assert api_requests(sandbox, A) - revoked_at[0] <= 1
+    with app.app_context():
+        a, b = store(A), store(B)
+        assert (a.status, a.credential) == (StoreStatus.DISCONNECTED, None)
+        assert b.status == StoreStatus.ACTIVE and b.credential is not None
+        assert not sync_tasks.is_syncing(A)
+    assert [(action, detail["reason"]) for action, detail in audit_of(app, A)] == [("disconnected", "grant_refused")]
+    assert shows_store(browser_b, live_app, "Tienda Dos")
+    # Its jobs are over: not one more call for A, whatever is queued or due.
+    stopped = api_requests(sandbox, A)
+    jobs_for(app, A)
+    assert api_requests(sandbox, A) == stopped
 
 
 @settings(**INSTALL_CHECK)
@@ -303,12 +382,36 @@ def test_without_the_install_check_nothing_asks_and_no_scope_is_added(app, live_
     assert not [entry for entry in api_log(sandbox, A) if "install_status" in entry["path"]]
 
 
+def personal_data(app, code):
+    """Every name, email, phone and street of the store's customers and orders the app holds, its merchant's
+    emails, and the customer names its cached dashboard shows."""
+    with app.app_context():
+        row = store(code)
+        found = {row.email, app_settings.current(row)["notification_email"]}
+        for customer in db.session.scalars(select(MirrorCustomer).where(MirrorCustomer.store_id == row.id)):
+            found |= {customer.email, customer.fullname, customer.phone}
+        for address in db.session.scalars(select(MirrorAddress).where(MirrorAddress.store_id == row.id)):
+            found |= {f"{address.name} {address.surname}", address.address}
+        for order in db.session.scalars(select(MirrorOrder).where(MirrorOrder.store_id == row.id)):
+            found |= {order.customer_name, order.customer_email}
+        if row.snapshot is not None:
+            found |= {entry["customer"] for entry in row.snapshot.latest_orders}
+        return {value for value in found if value and len(value.strip()) >= 5}
+
+
 def test_personal_data_is_purged_after_the_retention_only(app, live_app, sandbox, two_stores):
     browser_a, _ = two_stores
-    fill_mirror(app, A)
-    fill_mirror(app, B)
+    for code in (A, B):
+        fill_mirror(app, code)
+        with app.app_context():                      # the dashboard cache (latest orders name customers)
+            assert snapshots.refresh_snapshot(code) == []
+            app_settings.save(store(code), {"notification_email": f"owner@{code}-shop.cl", "widget_title": "W"})
     before_a, before_b = mirror_figures(app, A), mirror_figures(app, B)
     assert before_a["customers"] and before_a["addresses"] and before_a["order_contacts"] and before_a["inbox"]
+    # What only A holds (a seeded name may happen to be one of B's customers too).
+    personal_a = personal_data(app, A) - personal_data(app, B)
+    dump = dump_database(app)
+    assert len(personal_a) > 10 and all(value in dump for value in personal_a)
     press_disconnect(browser_a, live_app)
 
     with app.app_context():
@@ -334,10 +437,13 @@ def test_personal_data_is_purged_after_the_retention_only(app, live_app, sandbox
     purged = [detail for action, detail in audit_of(app, A) if action == "personal_data_purged"]
     assert purged == [{"customers": before_a["customers"], "addresses": before_a["addresses"],
                        "orders_anonymized": before_a["orders"], "hook_deliveries": before_a["inbox"],
-                       "snapshots": purged[0]["snapshots"]}]
+                       "snapshots": 1, "settings_cleared": 1}]
     assert "@" not in json.dumps(audit_of(app, A))
+    # Not one of A's names or addresses is left in any table; B's are all still there.
     dump = dump_database(app)
+    assert [value for value in personal_a if value in dump] == []
     assert f"ana@{A}.example" not in dump and f"ana@{B}.example" in dump
+    assert all(value in dump for value in personal_data(app, B))
 
 
 def test_a_reinstall_starts_from_a_clean_mirror(app, live_app, sandbox, two_stores):

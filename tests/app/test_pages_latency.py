@@ -10,13 +10,19 @@ import time
 
 import pytest
 
-from ..support.flows import control, csrf_token
+from ..support.flows import connect_basic, control, csrf_token
 from ..support.iframe import api_requests
-from .test_jobs import app_config, connect, queue_backend, start_worker, wait_for  # noqa: F401  (fixtures)
+from ..support.worker import wait_for, with_worker_queue
 
 API_LATENCY_MS = 3000
 SAMPLES = 400
 P99_LIMIT_MS = 50.0
+
+
+@pytest.fixture
+def app_config(app_config, queue_backend):
+    """A real queue that only the worker process drains."""
+    return with_worker_queue(app_config, queue_backend)
 
 
 def percentile(values, fraction):
@@ -33,8 +39,8 @@ def timed_get(browser, url):
 
 
 @pytest.mark.parametrize("queue_backend", ["sqlite", "redis"], indirect=True)
-def test_pages_answer_fast_while_the_worker_waits_on_a_slow_api(app, live_app, sandbox, browser, start_worker):  # noqa: F811
-    page = connect(browser, live_app, sandbox)                  # queues the first full sync
+def test_pages_answer_fast_while_the_worker_waits_on_a_slow_api(app, live_app, sandbox, browser, start_worker):
+    page = connect_basic(browser, live_app, sandbox)                  # queues the first full sync
     control(sandbox, "faults", latency_ms=API_LATENCY_MS)
     before = api_requests(sandbox)
     start_worker()

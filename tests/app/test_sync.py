@@ -21,7 +21,7 @@ from jumpseller_app.services import connect as connect_service
 from jumpseller_app.services import sync
 
 from ..support.flows import basic_client, control, install, sandbox_credentials
-from .test_jobs import HANG_TIMEOUT, ROOT, wait_for, worker_env
+from ..support.worker import HANG_TIMEOUT, ROOT, wait_for, worker_env
 
 MODELS = {"categories": MirrorCategory, "products": MirrorProduct, "orders": MirrorOrder,
           "customers": MirrorCustomer}

@@ -2,7 +2,6 @@
 
 import logging
 import sqlite3
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,14 +14,9 @@ from jumpseller_app.services.clients import client_for
 from jumpseller_app.services.credentials import cipher, unseal
 from jumpseller_app.services.token_store import DbTokenStore
 
+from ..support.database import database_bytes
 from ..support.flows import install
 from ..support.flows import post_form, sandbox_credentials
-
-
-def database_bytes(app):
-    """Every byte of the SQLite database, including its write-ahead log."""
-    path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
 def stored_tokens(app, code="sandbox"):

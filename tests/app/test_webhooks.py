@@ -1,6 +1,5 @@
 """The hook receiver over real HTTP: raw body → signature → inbox → 200; every refusal alike and nothing stored."""
 
-import base64
 import hashlib
 import hmac
 import json
@@ -11,59 +10,20 @@ from sqlalchemy import select, text
 
 from jumpseller_app.crypto import DecryptionError
 from jumpseller_app.extensions import db
-from jumpseller_app.models import Credential, Store, WebhookEvent
+from jumpseller_app.models import Credential, Store
 from jumpseller_app.services.credentials import unseal
 
-from ..support.flows import install, post_form, sandbox_credentials
-from .test_tokens_at_rest import database_bytes
-
-ORDER = {"order": {"id": 1001, "status": "Paid", "total": "182000.0", "customer": {"email": "ana@example.com"}}}
-# As Jumpseller might send it: its own spacing and key order, which a JSON round trip does not keep.
-BODY = b'{"order":{"id":1001,"status":"Paid","total":"182000.0","customer":{"email":"ana@example.com"}}}'
-
-
-def hooks_token(sandbox, code="sandbox"):
-    """The store's real hooks_token, as the sandbox hands it out in /store/info.json."""
-    for entry in requests.get(sandbox.url + "/_sandbox/stores", timeout=5).json()["stores"]:
-        if entry["store"]["code"] == code:
-            return entry["store"]["hooks_token"]
-    raise AssertionError(f"no sandbox store {code}")
-
-
-def sign(body, token):
-    return base64.b64encode(hmac.new(token.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def deliver(live_app, body, *, code="sandbox", signature=None, event="order_paid",
-            content_type="application/json", **headers):
-    """POST a delivery the way Jumpseller does; `signature=None` leaves the header out."""
-    sent = {"Jumpseller-Store-Code": code, "Jumpseller-Event": event,
-            "Jumpseller-Triggered-At": "2025-01-01 10:18:51.829 UTC", "Content-Type": content_type, **headers}
-    if signature is not None:
-        sent["Jumpseller-Hmac-Sha256"] = signature
-    return requests.post(live_app.url + "/webhooks/jumpseller", data=body, headers=sent, timeout=30)
-
-
-def inbox(app):
-    with app.app_context():
-        rows = db.session.scalars(select(WebhookEvent).order_by(WebhookEvent.id)).all()
-        return [(r.store_id, r.event, r.triggered_at, r.status, r.attempts, r.content_type, bytes(r.body))
-                for r in rows]
-
-
-@pytest.fixture
-def installed(app, live_app, sandbox, browser):
-    """The sandbox store installed through OAuth; returns its real hooks_token."""
-    install(browser, live_app)
-    return hooks_token(sandbox)
-
+from ..support.database import database_bytes
+from ..support.flows import post_form, sandbox_credentials
+from ..support.inbox import stored
+from ..support.webhooks import BODY, deliver, hooks_token, sign
 
 def test_a_signed_delivery_is_stored_pending_and_acknowledged(app, live_app, sandbox, installed):
     response = deliver(live_app, BODY, signature=sign(BODY, installed))
     assert response.status_code == 200, response.text
     assert response.json() == {"status": "stored"}
     assert "Set-Cookie" not in response.headers                  # no session for a machine
-    rows = inbox(app)
+    rows = stored(app)
     assert len(rows) == 1
     assert rows[0][1:] == ("order_paid", "2025-01-01 10:18:51.829 UTC", "pending", 0, "application/json", BODY)
 
@@ -105,12 +65,12 @@ def test_every_refusal_is_the_same_401_and_stores_nothing(app, live_app, sandbox
     for name, response in answers.items():
         assert response.status_code == 401, name
         assert response.content == answers["forged"].content, name
-    assert inbox(app) == []
+    assert stored(app) == []
     # The other store's own token still opens the other store's deliveries, and only those.
     assert deliver(live_app, BODY, code="otra", signature=sign(BODY, other)).status_code == 200
     with app.app_context():
         otra = db.session.scalar(select(Store.id).where(Store.code == "otra"))
-    assert [row[0] for row in inbox(app)] == [otra]
+    assert [row[0] for row in stored(app)] == [otra]
 
 
 def test_a_replay_is_acknowledged_without_a_second_row(app, live_app, installed):
@@ -120,10 +80,10 @@ def test_a_replay_is_acknowledged_without_a_second_row(app, live_app, installed)
                     **{"Jumpseller-Triggered-At": "2025-01-05 08:00:00.000 UTC"})
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.json() == {"status": "duplicate"}
-    assert len(inbox(app)) == 1
+    assert len(stored(app)) == 1
     # The same body under another event is another delivery.
     assert deliver(live_app, BODY, signature=sign(BODY, installed), event="order_updated").status_code == 200
-    assert [row[1] for row in inbox(app)] == ["order_paid", "order_updated"]
+    assert [row[1] for row in stored(app)] == ["order_paid", "order_updated"]
 
 
 def test_a_huge_body_is_refused_before_it_is_read(app, live_app, installed):
@@ -134,11 +94,11 @@ def test_a_huge_body_is_refused_before_it_is_read(app, live_app, installed):
     parts = [b"y" * (1024 * 1024)] * 3
     chunked = deliver(live_app, iter(parts), signature=sign(b"".join(parts), installed))
     assert chunked.status_code == 413
-    assert inbox(app) == []
+    assert stored(app) == []
     # Over the app's form limit (1 MB) but under WEBHOOK_MAX_BYTES (2 MB): accepted.
     big = json.dumps({"order": {"id": 7, "note": "z" * (1536 * 1024)}}).encode()
     assert deliver(live_app, big, signature=sign(big, installed)).status_code == 200
-    assert len(inbox(app)) == 1
+    assert len(stored(app)) == 1
 
 
 @pytest.mark.parametrize("content_type, body", [
@@ -150,7 +110,7 @@ def test_any_content_type_is_verified_on_its_raw_bytes(app, live_app, installed,
     assert deliver(live_app, body, signature=sign(body, installed), content_type=content_type).status_code == 200
     assert deliver(live_app, body, signature=sign(body + b"!", installed),
                    content_type=content_type).status_code == 401
-    rows = inbox(app)
+    rows = stored(app)
     assert len(rows) == 1 and rows[0][-1] == body
 
 
@@ -161,13 +121,13 @@ def test_a_database_failure_answers_503_so_jumpseller_retries(app, live_app, ins
         db.session.commit()
     response = deliver(live_app, BODY, signature=sign(BODY, installed))
     assert response.status_code == 503 and response.headers.get("Retry-After")
-    assert inbox(app) == []                                         # nothing half-stored
+    assert stored(app) == []                                         # nothing half-stored
     with app.app_context():
         db.session.execute(text("DROP TRIGGER inbox_full"))
         db.session.commit()
     # Jumpseller's retry of the same delivery is then stored, once.
     assert deliver(live_app, BODY, signature=sign(BODY, installed)).status_code == 200
-    assert len(inbox(app)) == 1
+    assert len(stored(app)) == 1
 
 
 def test_a_missing_inbox_table_answers_503(app, live_app, installed):

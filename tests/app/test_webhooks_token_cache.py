@@ -6,10 +6,11 @@ from jumpseller_app.extensions import db
 from jumpseller_app.models import Credential
 from jumpseller_app.services import credentials, stores
 
-from .test_webhooks import BODY, deliver, inbox, installed, sign  # noqa: F401  (installed is a fixture)
+from ..support.inbox import stored
+from ..support.webhooks import BODY, deliver, sign
 
 
-def test_a_new_hooks_token_takes_effect_at_once_and_the_old_one_is_refused(app, live_app, installed):  # noqa: F811
+def test_a_new_hooks_token_takes_effect_at_once_and_the_old_one_is_refused(app, live_app, installed):
     assert deliver(live_app, BODY, signature=sign(BODY, installed)).status_code == 200     # the old token cached
     with app.app_context():
         credentials.set_hooks_token(stores.get_store("sandbox"), "a-brand-new-hooks-token")
@@ -17,10 +18,10 @@ def test_a_new_hooks_token_takes_effect_at_once_and_the_old_one_is_refused(app, 
     other = BODY + b" "
     assert deliver(live_app, other, signature=sign(other, installed)).status_code == 401
     assert deliver(live_app, other, signature=sign(other, "a-brand-new-hooks-token")).status_code == 200
-    assert len(inbox(app)) == 2
+    assert len(stored(app)) == 2
 
 
-def test_a_token_that_no_longer_opens_refuses_every_delivery(app, live_app, installed):  # noqa: F811
+def test_a_token_that_no_longer_opens_refuses_every_delivery(app, live_app, installed):
     assert deliver(live_app, BODY, signature=sign(BODY, installed)).status_code == 200
     with app.app_context():
         cred = db.session.scalar(select(Credential))
@@ -30,4 +31,4 @@ def test_a_token_that_no_longer_opens_refuses_every_delivery(app, live_app, inst
     other = BODY + b"  "
     response = deliver(live_app, other, signature=sign(other, installed))
     assert response.status_code == 401 and response.json() == {"error": "invalid signature"}
-    assert len(inbox(app)) == 1                                   # nothing stored for the refused delivery
+    assert len(stored(app)) == 1                                   # nothing stored for the refused delivery

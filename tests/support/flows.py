@@ -118,3 +118,11 @@ def flood(sandbox, code, count):
     with requests.Session() as session:
         session.auth = (login, authtoken)
         return [session.get(sandbox.url + "/v1/products/count.json", timeout=5).status_code for _ in range(count)]
+
+
+def connect_basic(browser, live_app, sandbox, code="sandbox"):
+    """Connect a sandbox store through the app's Basic form, as a merchant does; returns the dashboard page."""
+    login, authtoken = sandbox_credentials(sandbox, code)
+    response = post_form(browser, live_app, login=login, authtoken=authtoken)
+    assert response.status_code == 200, response.text
+    return response

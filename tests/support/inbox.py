@@ -64,3 +64,9 @@ def add_rows(app, store_id, bodies, event="product_updated", received_ago=timede
         ids = [e.id for e in events]
         db.session.remove()
         return ids
+
+
+def stored(app):
+    """Every inbox row as (store_id, event, triggered_at, status, attempts, content_type, body), by id."""
+    return [(r.store_id, r.event, r.triggered_at, r.status, r.attempts, r.content_type, bytes(r.body))
+            for r in rows(app)]
