@@ -11,8 +11,8 @@ Flask-free. A page declares what its list offers once, as a `Listing`, and hands
 Every argument is untrusted and is read tolerantly: an unknown sort key falls back to the default, a page or
 per_page that is not a number (or out of range) is clamped, `%` and `_` in a search match themselves. Rows of
 other stores and tombstones (deleted_at set) are never listed. The order always ends with the row id, so equal
-sort values keep a stable order from page to page; text sorts ignore case. templates/_listing.html renders the search box, sort links
-and pagination of a `Page`; web/listing.py parses request.args and builds the links.
+sort values keep a stable order from page to page; text sorts ignore case. templates/_listing.html renders the
+search box, sort links and pagination of a `Page`; web/listing.py parses request.args.
 """
 
 import math
