@@ -131,6 +131,8 @@ class AccountsState:
         self._by_refresh: dict[str, Token] = {}        # by refresh token
         # (client_id, store_code) the store uninstalled although its tokens may still answer: install_status says so.
         self.uninstalled: set[tuple[str, str]] = set()
+        # Stores whose API refuses every access token while the token endpoint still refreshes them.
+        self.refused_stores: set[str] = set()
         self.counters = Counters()
 
     def authenticate_client(self, client_id: str | None, client_secret: str | None) -> Client:
@@ -219,7 +221,15 @@ class AccountsState:
                 return None, "The access token was revoked"
             if token.is_expired(now):
                 return None, "The access token expired"
+            if token.store_code in self.refused_stores:
+                return None, "The access token is invalid"
             return token, None
+
+    def refuse_api(self, store_code: str, refused: bool = True) -> None:
+        """Make the API refuse (or accept again) every access token of a store with a 401, while refreshes keep
+        succeeding: a refresh does not help, the way an app's access cut at the store looks to it."""
+        with self.lock:
+            (self.refused_stores.add if refused else self.refused_stores.discard)(store_code)
 
     def mark_used(self, token: Token) -> None:
         """First use of a rotated token revokes the pair it replaced (on_first_use rotation)."""

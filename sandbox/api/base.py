@@ -78,6 +78,8 @@ def _gate():
     if store_code is not None:
         behaviour.count_api_request(store_code)
         g.store_code = store_code
+    else:
+        behaviour.count_refused_request()
     decision = behaviour.rate_limit(request.remote_addr or "", store_code)
     g.rate_decision = decision
     if not decision.allowed:

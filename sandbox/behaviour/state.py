@@ -22,6 +22,7 @@ class BehaviourState:
         self.faults = FaultInjector(config.faults)
         self.traffic = Traffic()
         self.api_requests: dict[str, int] = {}
+        self.refused_requests = 0
 
     def rate_limit(self, ip: str, store_code: str | None) -> Decision:
         """Count one API request of a store (None: unauthenticated) from a client IP under the current profile."""
@@ -43,6 +44,11 @@ class BehaviourState:
         with self.lock:
             self.api_requests[store_code] = self.api_requests.get(store_code, 0) + 1
 
+    def count_refused_request(self) -> None:
+        """Count one API request whose credentials were missing or refused (no store to count it for)."""
+        with self.lock:
+            self.refused_requests += 1
+
     def record_request(self, store_code: str, at: float, method: str, path: str, status: int | None,
                        fault: str | None) -> None:
         """Log one /v1 request of a store, counted at `at` (status None: dropped unanswered)."""
@@ -60,6 +66,7 @@ class BehaviourState:
             zero = {code: 0 for code in store_codes}
             return {
                 "api_requests": {**zero, **self.api_requests},
+                "refused_api_requests": self.refused_requests,
                 "rate_limit_hits": {**zero, **self.limiter.hits()},
                 "bans": {key: reset_header(until) for key, until in self.limiter.bans(self.clock.now()).items()},
                 "api_requests_by_path": {**{code: {} for code in store_codes}, **self.traffic.by_path()},
@@ -70,6 +77,7 @@ class BehaviourState:
         """Zero the counts, log, windows and bans (fault settings stay)."""
         with self.lock:
             self.api_requests = {}
+            self.refused_requests = 0
             self.limiter.reset()
             self.traffic.reset()
             self.faults.reset_counts()

@@ -1,5 +1,5 @@
-"""/_sandbox stores: create and list stores, end their tokens, mark the app uninstalled, read their request log,
-log the admin in."""
+"""/_sandbox stores: create and list stores, end or refuse their tokens, mark the app uninstalled, read their
+request log, log the admin in."""
 from __future__ import annotations
 
 from html import escape
@@ -61,6 +61,20 @@ def revoke_tokens():
     if error:
         return error
     return json_response({"store": store.code, "revoked": current_state().accounts.revoke_tokens(store.code)})
+
+
+@bp.post("/tokens/refuse")
+def refuse_tokens():
+    """Make the API answer 401 to every access token of a store (`refused`: false undoes it) while the token
+    endpoint keeps refreshing them: a 401 that survives a refresh."""
+    store, error = store_from_body()
+    if error:
+        return error
+    refused = (json_object() or {}).get("refused", True)
+    if not isinstance(refused, bool):
+        return bad("refused must be true or false")
+    current_state().accounts.refuse_api(store.code, refused)
+    return json_response({"store": store.code, "refused": refused})
 
 
 @bp.post("/apps/install_status")

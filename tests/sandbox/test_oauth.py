@@ -294,6 +294,28 @@ def test_revoke_endpoint_kills_access_and_refresh(srv, fresh_store):
     assert refresh(srv.url, tokens["refresh_token"]).json()["error"] == "invalid_grant"
 
 
+def test_refused_tokens_get_401_even_after_a_refresh_until_accepted_again(srv, fresh_store):
+    code, session = fresh_store
+    tokens = obtain_tokens(srv.url, session=session)
+
+    def refused_so_far():
+        return requests.get(f"{srv.url}/_sandbox/stats", timeout=T).json()["refused_api_requests"]
+
+    before = refused_so_far()
+    answer = requests.post(f"{srv.url}/_sandbox/tokens/refuse", json={"store": code}, timeout=T).json()
+    assert answer == {"store": code, "refused": True}
+    assert _get(f"{srv.url}/v1/store/info.json", tokens["access_token"]).status_code == 401
+    renewed = refresh(srv.url, tokens["refresh_token"])
+    assert renewed.status_code == 200                                  # the token endpoint still refreshes
+    response = _get(f"{srv.url}/v1/store/info.json", renewed.json()["access_token"])
+    assert response.status_code == 401 and response.json()["error"] == "invalid_token"
+    assert refused_so_far() == before + 2                              # counted, though no store is named
+    requests.post(f"{srv.url}/_sandbox/tokens/refuse", json={"store": code, "refused": False}, timeout=T)
+    assert _get(f"{srv.url}/v1/store/info.json", renewed.json()["access_token"]).status_code == 200
+    assert requests.post(f"{srv.url}/_sandbox/tokens/refuse", json={"store": code, "refused": "yes"},
+                         timeout=T).status_code == 400
+
+
 def test_token_lifetime_is_configurable_and_clock_advances(srv, fresh_store):
     _, session = fresh_store
     requests.post(f"{srv.url}/_sandbox/config", json={"token_expires_in": 60}, timeout=T)
