@@ -17,7 +17,8 @@ What each kind of write does is registered, not written here. A feature adds its
 to the mirror (mirror.apply / mark_deleted, no commit) and returns the remote id written, or None.
 
 One write per (store, kind, target) is under way at a time: a second submit while one is pending or running gets
-the first back instead of a new one (a double-click, two tabs). A create has no target; its payload's digest
+the first back instead of a new one (a double-click, two tabs); one under way for longer than JOBS_REFRESH_TIMEOUT
+is taken for a lost job (a worker killed mid-way) and failed, so the record can be changed again. A create has no target; its payload's digest
 stands in, so the same form sent twice is one write and two different new records are two. A write belongs to the
 store that submitted it: `get` never finds another store's.
 """
@@ -26,8 +27,10 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -50,6 +53,7 @@ NOT_CONNECTED = N_("The store is not connected.")
 UNKNOWN_KIND = N_("The app does not know this change.")
 GONE = N_("Jumpseller no longer has this record.")
 MIRROR_BEHIND = N_("Jumpseller accepted the change; the app's copy catches up at the next sync.")
+LOST = N_("The change was not confirmed in time; check the record before trying again.")
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,15 @@ def _active_key(store_id, kind, target, payload):
 
 
 def _active(key):
-    return db.session.scalar(select(ApiWrite).where(ApiWrite.active_key == key))
+    """The write under way with this key; one older than JOBS_REFRESH_TIMEOUT is a lost job's: failed, freed."""
+    write = db.session.scalar(select(ApiWrite).where(ApiWrite.active_key == key))
+    if write is None:
+        return None
+    if write.created_at < utcnow() - timedelta(seconds=current_app.config["JOBS_REFRESH_TIMEOUT"]):
+        log.warning("write %s (%s) lost its job; freed", write.id, write.kind)
+        _finish(write, WriteStatus.FAILED, errors={BASE: [LOST]})
+        return None
+    return write
 
 
 def submit(store, kind, payload, target=None):

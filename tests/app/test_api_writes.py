@@ -3,6 +3,7 @@ a double-click is one write, a pending write's page works without JavaScript, a 
 a failure leaves the mirror as it was, a write belongs to its store, and a revoked grant ends the connection."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import requests
@@ -85,6 +86,22 @@ def test_a_double_click_is_one_write_whose_page_works_without_javascript(app, li
     again = browser.post(live_app.url + "/categories", data={"csrf_token": token, "name": "Shoes"},
                          allow_redirects=False, timeout=10)
     assert again.headers["Location"] != first.headers["Location"]               # the slot was freed
+
+
+def test_a_write_whose_job_was_lost_frees_its_record_after_the_timeout(app, live_app, browser, token,
+                                                                      queued_jobs):
+    first = browser.post(live_app.url + "/categories", data={"csrf_token": token, "name": "Lost"},
+                         allow_redirects=False, timeout=10).headers["Location"]
+    write_id = int(first.rsplit("/", 1)[1])
+    with app.app_context():
+        write = db.session.get(ApiWrite, write_id)
+        write.created_at -= timedelta(seconds=app.config["JOBS_REFRESH_TIMEOUT"] + 1)
+        db.session.commit()
+    again = browser.post(live_app.url + "/categories", data={"csrf_token": token, "name": "Lost"},
+                         allow_redirects=False, timeout=10).headers["Location"]
+    assert again != first
+    lost = write_row(app, write_id)
+    assert lost.status == WriteStatus.FAILED and lost.active_key is None and "not confirmed" in lost.errors["base"][0]
 
 
 def test_one_write_per_store_kind_and_target_is_enforced_by_the_database(app, token):
