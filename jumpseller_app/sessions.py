@@ -90,11 +90,29 @@ def _request_token(request):
 
 def _is_sessionless(app, request):
     """Whether the request goes to a view marked sessionless (Flask opens the session before it routes)."""
+    paths = app.extensions.get("sessionless_paths")
+    if paths is None:
+        paths = app.extensions["sessionless_paths"] = _sessionless_paths(app)
+    if paths is not _MATCH_EACH:
+        return request.path in paths
     try:
         rule, _ = app.create_url_adapter(request).match(return_rule=True)
     except HTTPException:
         return False
     return getattr(app.view_functions.get(rule.endpoint), "sessionless", False)
+
+
+_MATCH_EACH = object()
+
+
+def _sessionless_paths(app):
+    """The paths of the sessionless views, so a request is told apart without routing it twice; _MATCH_EACH
+    when one of those views takes URL arguments (then only the URL map can tell)."""
+    rules = [rule for rule in app.url_map.iter_rules()
+             if getattr(app.view_functions.get(rule.endpoint), "sessionless", False)]
+    if any(rule.arguments for rule in rules):
+        return _MATCH_EACH
+    return frozenset(rule.rule for rule in rules)
 
 
 class IframeSessionInterface(SecureCookieSessionInterface):

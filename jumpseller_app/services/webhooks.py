@@ -11,7 +11,9 @@ here), so a delivery costs one connection, one indexed read and one insert:
 
 import contextlib
 import enum
+import fcntl
 import logging
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -39,7 +41,6 @@ _INSERT = text(f"INSERT INTO {WebhookEvent.__tablename__} ({', '.join(_COLUMNS)}
                f"VALUES ({', '.join(':' + name for name in _COLUMNS)}) ON CONFLICT (delivery_key) DO NOTHING"
                ).bindparams(bindparam("body", type_=LargeBinary), bindparam("received_at", type_=DateTime))
 _TOKEN_CACHE_SIZE = 1024
-_SQLITE_WRITER = threading.Lock()
 
 
 class Outcome(enum.Enum):
@@ -127,10 +128,36 @@ def receive(delivery):
 
 
 def _writer(conn):
-    """On SQLite, this process's threads take turns to write: SQLite has one write lock per file, and a thread
-    that finds it taken polls for it with sleeps of 1 to 100 ms, where a thread waiting on a lock here wakes the
-    moment the lock is free. Other processes still meet at SQLite's lock. PostgreSQL needs no turns."""
-    return _SQLITE_WRITER if conn.dialect.name == "sqlite" else contextlib.nullcontext()
+    """On SQLite, the receiver's writers take turns, first within the process, then across processes with an
+    flock on a file beside the database: SQLite has one write lock per file, and a writer that finds it taken
+    polls for it with sleeps of 1 to 100 ms (the p99 of a busy receiver), where a writer waiting on a lock here
+    wakes the moment it is free. The worker's writes still meet them at SQLite's lock. PostgreSQL needs no turns."""
+    if conn.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    return _sqlite_turn(conn.engine.url.database or ":memory:")
+
+
+_turns = {}
+_turns_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _sqlite_turn(database):
+    with _turns_lock:
+        # Keyed by process too: a turn opened before a fork would be one shared lock for the parent and child.
+        turn = _turns.get((os.getpid(), database))
+        if turn is None:
+            side = None if database == ":memory:" else os.open(f"{database}.hooks-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            turn = _turns[(os.getpid(), database)] = (threading.Lock(), side)
+    threads, side = turn
+    with threads:
+        if side is not None:
+            fcntl.flock(side, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if side is not None:
+                fcntl.flock(side, fcntl.LOCK_UN)
 
 
 def _row(store_row, delivery):

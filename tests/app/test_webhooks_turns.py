@@ -1,0 +1,50 @@
+"""The receiver's fast path: SQLite writers take turns across processes, and sessionless views open no session."""
+
+import fcntl
+import threading
+
+from flask import session
+from sqlalchemy.engine import make_url
+
+from jumpseller_app.sessions import sessionless
+
+from ..support.inbox import stored
+from ..support.webhooks import BODY, deliver, sign
+
+
+def test_a_delivery_waits_for_another_process_turn_at_the_sqlite_file(app, live_app, installed):
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    answers = []
+    # Another open file description on the turn file: to flock, the same as another process holding the turn.
+    with open(f"{database}.hooks-lock", "a+") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        sender = threading.Thread(target=lambda: answers.append(
+            deliver(live_app, BODY, signature=sign(BODY, installed)).status_code))
+        sender.start()
+        sender.join(timeout=1.0)
+        waiting = sender.is_alive()
+        rows_meanwhile = len(stored(app))
+        fcntl.flock(other, fcntl.LOCK_UN)
+    sender.join(timeout=30)
+    assert waiting and rows_meanwhile == 0                  # nothing written while the other process had its turn
+    assert answers == [200] and len(stored(app)) == 1       # then stored and acknowledged
+
+
+def test_a_sessionless_view_with_url_arguments_opens_no_session_either(app):
+    seen = {}
+
+    @app.get("/machine/<name>")
+    @sessionless
+    def machine(name):
+        seen[name] = session.__class__.__name__
+        return "ok"
+
+    @app.get("/person/<name>")
+    def person(name):
+        seen[name] = session.__class__.__name__
+        return "ok"
+
+    client = app.test_client()
+    assert client.get("/machine/a").status_code == 200
+    assert client.get("/person/b").status_code == 200
+    assert seen["a"] == "NullSession" and seen["b"] != "NullSession"
