@@ -316,38 +316,67 @@ def test_a_grant_revoked_at_jumpseller_is_an_uninstall_seen_by_the_next_job(app,
     assert len(api_log(sandbox, A)) == before
 
 
-def test_a_grant_revoked_while_a_sync_runs_ends_the_connection_and_the_sync(app, live_app, sandbox, two_stores):
+def refused_calls(sandbox):
+    """API calls whose token the sandbox refused (they name no store, so they are counted apart)."""
+    return requests.get(sandbox.url + "/_sandbox/stats", timeout=5).json()["refused_api_requests"]
+
+
+# How Jumpseller can cut the app off mid-sync: the grant revoked (an uninstall: the refresh is refused), or every
+# token refused by the API while the refresh still succeeds (a 401 that survives the refresh). With what each
+# leaves in the audit trail, and how many refused calls the sync makes before it stops.
+CUT_OFF = {"grant revoked": ("tokens/revoke", ["disconnected"], "grant_refused", 1),
+           "401 after refresh": ("tokens/refuse", ["disconnected", "tokens_revoked"], "unauthorized", 2)}
+
+
+@pytest.mark.parametrize("cut_off", CUT_OFF)
+def test_access_cut_off_while_a_sync_runs_ends_the_connection_and_the_sync(app, live_app, sandbox, two_stores,
+                                                                          cut_off):
+    control_path, actions, reason, refused = CUT_OFF[cut_off]
     _, browser_b = two_stores
     control(sandbox, "faults", latency_ms=200)               # a sync of a dozen calls takes a few seconds
     before = api_requests(sandbox, A)
-    revoked_at = []
+    at_cut = []
 
-    def uninstall_mid_sync():
+    def cut_off_mid_sync():
         while api_requests(sandbox, A) <= before:             # the sync's first call has reached Jumpseller
             threading.Event().wait(0.02)
-        control(sandbox, "tokens/revoke", store=A)
-        revoked_at.append(api_requests(sandbox, A))
+        control(sandbox, control_path, store=A)
+        at_cut.extend([api_requests(sandbox, A), refused_calls(sandbox)])
 
-    uninstaller = threading.Thread(target=uninstall_mid_sync, daemon=True)
-    uninstaller.start()
+    cutter = threading.Thread(target=cut_off_mid_sync, daemon=True)
+    cutter.start()
     with app.app_context():
         outcome = sync_tasks.sync_job.call_local(A, "full")
-    uninstaller.join(timeout=30)
+    cutter.join(timeout=30)
     control(sandbox, "faults")
     assert outcome == {"ok": False, "reauth": True}
-    # The call in flight at the revocation, then a 401 whose refresh Jumpseller refused: nothing after it.
-    assert api_requests(sandbox, A) - revoked_at[0] <= 1
+    # At most the call already through; then the refused call(s) that told the sync to stop, and nothing more.
+    assert api_requests(sandbox, A) - at_cut[0] <= 1
+    assert refused_calls(sandbox) - at_cut[1] == refused
     with app.app_context():
         a, b = store(A), store(B)
         assert (a.status, a.credential) == (StoreStatus.DISCONNECTED, None)
         assert b.status == StoreStatus.ACTIVE and b.credential is not None
         assert not sync_tasks.is_syncing(A)
-    assert [(action, detail["reason"]) for action, detail in audit_of(app, A)] == [("disconnected", "grant_refused")]
+    assert [action for action, _ in audit_of(app, A)] == actions
+    assert audit_of(app, A)[0][1]["reason"] == reason
     assert shows_store(browser_b, live_app, "Tienda Dos")
     # Its jobs are over: not one more call for A, whatever is queued or due.
-    stopped = api_requests(sandbox, A)
+    stopped = api_requests(sandbox, A), refused_calls(sandbox)
     jobs_for(app, A)
-    assert api_requests(sandbox, A) == stopped
+    assert (api_requests(sandbox, A), refused_calls(sandbox)) == stopped
+
+
+def test_a_401_that_survives_the_refresh_in_the_hooks_job_ends_the_connection(app, live_app, sandbox, two_stores):
+    control(sandbox, "tokens/refuse", store=A)
+    with app.app_context():
+        tasks.ensure_hooks_job(A)                            # lists hooks: 401, refreshed, 401 again
+    with app.app_context():
+        assert (store(A).status, store(A).credential) == (StoreStatus.DISCONNECTED, None)
+        assert store(B).status == StoreStatus.ACTIVE
+    [disconnected, revoked] = audit_of(app, A)
+    assert disconnected[1]["reason"] == "unauthorized"
+    assert revoked == ("tokens_revoked", {"sent": 2, "accepted": 2})       # the pair the refresh gave, revoked
 
 
 @settings(**INSTALL_CHECK)
