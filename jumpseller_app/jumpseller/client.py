@@ -9,12 +9,13 @@ from dataclasses import dataclass
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from . import errors, payloads
+from . import errors, jsonio, payloads
 from .errors import error_from_response
 
 DEFAULT_API_URL = "https://api.jumpseller.com/v1"
 PAGE_LIMIT = 100
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+_UTF8 = frozenset({"utf-8", "utf8"})
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,9 @@ class JumpsellerClient:
         if not response.content:
             return None
         try:
+            # orjson reads UTF-8 bytes only: a body declared in another charset keeps requests' own decoding.
+            if (response.encoding or "utf-8").lower() in _UTF8:
+                return jsonio.loads(response.content)
             return response.json()
         except ValueError as exc:
             raise errors.ServerError(f"{method} {path}: response is not JSON", status=response.status_code) from exc

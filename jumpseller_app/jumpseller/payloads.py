@@ -31,6 +31,8 @@ UNKNOWN = "unknown"
 
 def _text(value):
     """Strings stay; numbers become their text; null, objects and lists become ""."""
+    if type(value) is str:                      # the common case first: a sync page has ~1,000 texts
+        return value.strip()
     if value is None or isinstance(value, (dict, list)):
         return ""
     if isinstance(value, bool):
@@ -40,6 +42,12 @@ def _text(value):
 
 _GROUPED_COMMA_DECIMAL = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")   # 1.234,50
 _GROUPED_DOT_DECIMAL = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")     # 1,234.50
+_LEADING_SIGN = re.compile(r"^[^\d\-]+")
+# What float() reads exactly as the rules below would: digits with no decimals, or decimals other than three (a
+# "1.234" is a thousands group, read 1234 below).
+_PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.(?:\d{1,2}|\d{4,}))?")
+# Integers a float holds exactly: within these, int → float → int gives the same int back.
+_EXACT_INT = 2 ** 53
 
 
 def to_number(value):
@@ -50,14 +58,7 @@ def to_number(value):
         return float(value)
     if not isinstance(value, str):
         return None
-    text = value.strip().replace(" ", "").replace("\u00a0", "")
-    text = re.sub(r"^[^\d\-]+", "", text)        # a currency sign or code in front ("$19.990", "CLP 5000")
-    if _GROUPED_COMMA_DECIMAL.match(text):
-        text = text.replace(".", "").replace(",", ".")
-    elif _GROUPED_DOT_DECIMAL.match(text):
-        text = text.replace(",", "")
-    elif text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")            # a lone decimal comma: "19,9"
+    text = value if _PLAIN_DECIMAL.fullmatch(value) else _normalized_number(value)
     try:
         number = float(text)
     except ValueError:
@@ -65,13 +66,30 @@ def to_number(value):
     return number if number == number and abs(number) != float("inf") else None
 
 
+def _normalized_number(value):
+    """The text of a number as float() reads it: spaces, currency and thousands separators gone, a decimal point."""
+    text = value.strip().replace(" ", "").replace("\u00a0", "")
+    text = _LEADING_SIGN.sub("", text)            # a currency sign or code in front ("$19.990", "CLP 5000")
+    if _GROUPED_COMMA_DECIMAL.match(text):
+        text = text.replace(".", "").replace(",", ".")
+    elif _GROUPED_DOT_DECIMAL.match(text):
+        text = text.replace(",", "")
+    elif text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")            # a lone decimal comma: "19,9"
+    return text
+
+
 def _money(value):
+    if type(value) is float:
+        return value                            # the common case first, as to_number() would give it
     number = to_number(value)
     return 0.0 if number is None else number
 
 
 def _integer(value):
     """An int from an int, an integral float or a numeric string ("12", "12.0"); else None."""
+    if type(value) is int and -_EXACT_INT <= value <= _EXACT_INT:
+        return value                            # the common case first, as to_number() would give it
     number = to_number(value)
     if number is None or number != int(number):
         return None
@@ -92,6 +110,10 @@ def _flag(value):
     return None
 
 
+_UTC_SUFFIX = re.compile(r"\s*(UTC|GMT|Z)$", re.I)
+_SPACED_OFFSET = re.compile(r"\s+([+-]\d{2}:?\d{2})$")
+
+
 def to_datetime(value):
     """An aware UTC datetime from "2024-05-01 10:00:00 UTC", ISO 8601 (with or without offset), a bare date or
     a Unix time; None for null or anything unreadable."""
@@ -106,8 +128,8 @@ def to_datetime(value):
             return None
     elif isinstance(value, str) and value.strip():
         text = value.strip()
-        text = re.sub(r"\s*(UTC|GMT|Z)$", "+00:00", text, flags=re.I)
-        text = re.sub(r"\s+([+-]\d{2}:?\d{2})$", r"\1", text)     # "10:00:00 -0400"
+        text = _UTC_SUFFIX.sub("+00:00", text)
+        text = _SPACED_OFFSET.sub(r"\1", text)     # "10:00:00 -0400"
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
@@ -400,6 +422,12 @@ def parse(model, body):
         # The coercions above accept every JSON value; reaching here means a new kind of oddity: log its shape.
         log.warning("unreadable %s payload: %s", model.__name__, exc.errors(include_input=False, include_url=False))
         return model()
+
+
+def record_id(model, body):
+    """The id of a body (wrapped or bare) as `model` would read it, without parsing the rest: a sync page's cursor
+    needs only its ids, and the whole parse costs ~70 µs a product."""
+    return _integer(model._unwrap(body).get("id"))
 
 
 def parse_list(model, body):

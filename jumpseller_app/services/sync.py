@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 MODES = ("full", "incremental", "reconcile")
 RESOURCES = mirror.RESOURCES                       # categories, products, orders, customers: parents first
-CURSORED = {"products": payloads.parse_product, "orders": payloads.parse_order}   # walked by id cursor
+CURSORED = {"products": payloads.Product, "orders": payloads.Order}   # walked by id cursor
 FEATURES = {"categories": scopes.SYNC_CATEGORIES, "products": scopes.SYNC_PRODUCTS, "orders": scopes.SYNC_ORDERS,
             "customers": scopes.SYNC_CUSTOMERS}
 # Records missing from a page-numbered walk are confirmed one call each before they become tombstones (a deletion
@@ -240,7 +240,7 @@ class _Run:
         cp.page += 1
         cp.items_done += len(items)
         if cursor and resource in CURSORED:
-            ids = [CURSORED[resource](item).id for item in items]
+            ids = [payloads.record_id(CURSORED[resource], item) for item in items]
             highest = max((i for i in ids if i is not None), default=None)
             if len(items) == PAGE_LIMIT and (highest is None or highest <= cp.last_remote_id):
                 # A full page that does not move the cursor would be asked again forever.

@@ -74,9 +74,31 @@ def test_shipment_status_tolerates_translations_and_new_values(raw, shipment):
     ("19.0", 19.0), ("182000.0", 182000.0), ("1.234,50", 1234.5), ("1,234.50", 1234.5), ("19,9", 19.9),
     ("$19.990,00", 19990.0), (" 42 ", 42.0), (15990, 15990.0), (0, 0.0), ("", None), ("n/a", None),
     (None, None), (True, None), ([], None), ("NaN", None),
+    # The plain-decimal shortcut must not read these otherwise than the rules: three decimals are a thousands
+    # group, a number too big for a float is none, a minus sign alone is none.
+    ("1.234", 1234.0), ("12.345", 12345.0), ("1234.567", 1234.567), ("1.2345", 1.2345), ("-7", -7.0),
+    ("9" * 400, None), ("-", None),
 ])
 def test_numbers_from_strings_and_integers(text, number):
     assert payloads.to_number(text) == number
+
+
+@pytest.mark.parametrize("value, expected", [
+    (12, 12), ("12", 12), (12.0, 12), ("12.5", None), (True, None), (None, None),
+    # Beyond 2**53 an int goes through a float, as it always did: the shortcut for ints stops at 2**53.
+    (2 ** 53, 2 ** 53), (2 ** 53 + 1, 2 ** 53), (-(2 ** 53) - 1, -(2 ** 53)),
+])
+def test_integers_keep_one_reading(value, expected):
+    assert payloads.parse_count({"count": value}) == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({"product": {"id": "31", "name": "Poncho"}}, 31), ({"id": 32}, 32), ({"id": "x"}, None), ("junk", None),
+    # A "product" key beside the model's own keys is a field, not an envelope (as the full parse reads it).
+    ({"id": 5, "product": {"id": 6}}, 5), (payloads.Product(id=7), 7),
+])
+def test_record_id_reads_the_id_as_the_full_parse_does(body, expected):
+    assert payloads.record_id(payloads.Product, body) == expected == payloads.parse_product(body).id
 
 
 @pytest.mark.parametrize("text, moment", [
