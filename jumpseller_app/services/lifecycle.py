@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from .. import features
 from ..extensions import db
 from ..jumpseller import AuthError, JumpsellerError, ReauthRequired, scopes
-from ..models import AuthMode, Store, StoreSnapshot, StoreStatus, SyncCheckpoint, WebhookEvent, utcnow
+from ..models import ApiWrite, AuthMode, Store, StoreSnapshot, StoreStatus, SyncCheckpoint, WebhookEvent, utcnow
 from . import app_settings, clients, disconnection, hooks, mirror, stores
 
 log = logging.getLogger(__name__)
@@ -145,9 +145,10 @@ def purge_personal_data(store_id):
 
     Goes: mirrored customers and their addresses, orders' names, emails and addresses (mirror.purge_personal_data),
     every hook delivery of the store (their bodies are customers' data), the cached dashboard (its latest orders
-    name customers), the merchant's contact email and the notification address in the app's settings. Kept:
-    products, categories, orders' totals and states, the audit trail. Re-checked under the row lock: a store
-    reinstalled meanwhile is left alone.
+    name customers), the merchant's contact email, the notification address in the app's settings and the
+    record of the writes sent from the pages (their payloads may name customers). Kept: products, categories,
+    orders' totals and states, the audit trail. Re-checked under the row lock: a store reinstalled meanwhile is
+    left alone.
     """
     store = db.session.scalar(select(Store).where(Store.id == store_id, Store.status == StoreStatus.DISCONNECTED,
                                                   Store.personal_data_purged_at.is_(None)).with_for_update())
@@ -160,6 +161,8 @@ def purge_personal_data(store_id):
     counts["snapshots"] = db.session.execute(
         delete(StoreSnapshot).where(StoreSnapshot.store_id == store.id)).rowcount
     counts["settings_cleared"] = app_settings.forget_personal_data(store)
+    # What the merchant submitted on the pages, as sent to Jumpseller: it may name customers.
+    counts["writes"] = db.session.execute(delete(ApiWrite).where(ApiWrite.store_id == store.id)).rowcount
     store.email = ""
     store.personal_data_purged_at = utcnow()
     disconnection.audit(db.session.connection(), store.code, "personal_data_purged", **counts)

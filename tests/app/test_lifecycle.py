@@ -16,8 +16,9 @@ from jumpseller_app import config
 from jumpseller_app.extensions import db, queue
 from jumpseller_app.jobs import lifecycle_tasks, sync_tasks, tasks
 from jumpseller_app.jumpseller import AuthError, NotFound, ReauthRequired, ScopeError, scopes
-from jumpseller_app.models import (AuditEntry, Credential, MirrorAddress, MirrorCustomer, MirrorOrder, MirrorProduct,
-                                   Store, StoreSnapshot, StoreStatus, SyncCheckpoint, WebhookEvent, utcnow)
+from jumpseller_app.models import (ApiWrite, AuditEntry, Credential, MirrorAddress, MirrorCustomer, MirrorOrder,
+                                   MirrorProduct, Store, StoreSnapshot, StoreStatus, SyncCheckpoint, WebhookEvent,
+                                   utcnow)
 from jumpseller_app.services import app_settings, clients, lifecycle, mirror, revocation, snapshots
 
 from ..support.database import dump_database
@@ -425,6 +426,8 @@ def personal_data(app, code):
             found |= {order.customer_name, order.customer_email}
         if row.snapshot is not None:
             found |= {entry["customer"] for entry in row.snapshot.latest_orders}
+        for write in db.session.scalars(select(ApiWrite).where(ApiWrite.store_id == row.id)):
+            found |= {value for value in write.payload.values() if isinstance(value, str)}
         return {value for value in found if value and len(value.strip()) >= 5}
 
 
@@ -435,6 +438,9 @@ def test_personal_data_is_purged_after_the_retention_only(app, live_app, sandbox
         with app.app_context():                      # the dashboard cache (latest orders name customers)
             assert snapshots.refresh_snapshot(code) == []
             app_settings.save(store(code), {"notification_email": f"owner@{code}-shop.cl", "widget_title": "W"})
+            db.session.add(ApiWrite(store_id=store(code).id, kind="customers.update", target_id=1, status="done",
+                                    payload={"email": f"written@{code}-shop.cl"}))
+            db.session.commit()
     before_a, before_b = mirror_figures(app, A), mirror_figures(app, B)
     assert before_a["customers"] and before_a["addresses"] and before_a["order_contacts"] and before_a["inbox"]
     # What only A holds (a seeded name may happen to be one of B's customers too).
@@ -466,7 +472,7 @@ def test_personal_data_is_purged_after_the_retention_only(app, live_app, sandbox
     purged = [detail for action, detail in audit_of(app, A) if action == "personal_data_purged"]
     assert purged == [{"customers": before_a["customers"], "addresses": before_a["addresses"],
                        "orders_anonymized": before_a["orders"], "hook_deliveries": before_a["inbox"],
-                       "snapshots": 1, "settings_cleared": 1}]
+                       "snapshots": 1, "settings_cleared": 1, "writes": 1}]
     assert "@" not in json.dumps(audit_of(app, A))
     # Not one of A's names or addresses is left in any table; B's are all still there.
     dump = dump_database(app)
