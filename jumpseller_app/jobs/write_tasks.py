@@ -2,13 +2,13 @@
 
 Several writes of one store may run at once (each holds only its own (store, kind, target) slot, a database row);
 the store's calls share its rate budget through client_for. After a write is done the store's dashboard figures are
-recomputed from the mirror it changed; when the call revealed an uninstall, the lost tokens are revoked.
+recomputed from the mirror it changed; a Jumpseller error goes to the uninstall detection like every job's.
 """
 
 from ..extensions import queue
 from ..models import WriteStatus
 from ..services import api_writes
-from .lifecycle_tasks import after_disconnect
+from .lifecycle_tasks import on_api_error
 from .queue import in_app_context
 from .tasks import request_recompute
 
@@ -17,9 +17,9 @@ from .tasks import request_recompute
 @in_app_context
 def perform_write_job(store_code, write_id):
     """Perform write `write_id` of the store `store_code`; returns its final status."""
-    status, sealed = api_writes.perform(write_id)
-    if sealed:
-        after_disconnect(store_code, sealed)
+    status, error = api_writes.perform(write_id)
+    if error is not None:
+        on_api_error(store_code, error)         # an uninstall ends the connection, as in every job
     elif status == WriteStatus.DONE:
         request_recompute(store_code)
     return status

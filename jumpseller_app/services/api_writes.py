@@ -173,15 +173,19 @@ def _fail(write_id, errors):
 
 
 def perform(write_id):
-    """Send one write and apply its answer; returns (status, sealed tokens to revoke if the store was lost)."""
+    """Send one write and apply its answer; returns (status, the Jumpseller error for the uninstall detection).
+
+    Any other Jumpseller error than a validation error or a 404 is returned, not judged here: the job hands it to
+    lifecycle_tasks.on_api_error, which ends the connection on an uninstall (a 401 that survived the refresh).
+    """
     write = db.session.get(ApiWrite, write_id)
     if write is None or write.status in WriteStatus.FINISHED:
-        return None, []
+        return None, None
     store = db.session.get(Store, write.store_id)
     kind = _KINDS.get(write.kind)
     if kind is None or not lifecycle.is_active(store):
         _fail(write_id, {BASE: [NOT_CONNECTED if kind else UNKNOWN_KIND]})
-        return WriteStatus.FAILED, []
+        return WriteStatus.FAILED, None
     write.status = WriteStatus.RUNNING
     db.session.commit()
     try:
@@ -189,16 +193,14 @@ def perform(write_id):
         answer = kind.call(clients.client_for(store), write)
     except ValidationError as exc:
         _fail(write_id, _field_errors(exc))
-        return WriteStatus.FAILED, []
+        return WriteStatus.FAILED, None
     except NotFound:
         _fail(write_id, {BASE: [GONE]})
-        return WriteStatus.FAILED, []
+        return WriteStatus.FAILED, None
     except JumpsellerError as exc:
         log.info("write %s (%s) of %s failed: %s", write_id, write.kind, store.code, type(exc).__name__)
-        store_code = store.code
         _fail(write_id, {BASE: [exc.message or type(exc).__name__]})
-        # A 401 that survived the refresh is an uninstall, as for every job (lifecycle decides).
-        return WriteStatus.FAILED, lifecycle.on_api_error(store_code, exc)
+        return WriteStatus.FAILED, exc
     write = db.session.get(ApiWrite, write_id)
     try:
         result_id = kind.mirror(write.store_id, write, answer, utcnow())
@@ -206,5 +208,5 @@ def perform(write_id):
     except Exception:
         log.exception("write %s: Jumpseller took it, the mirror did not", write_id)
         _fail(write_id, {BASE: [MIRROR_BEHIND]})
-        return WriteStatus.FAILED, []
-    return WriteStatus.DONE, []
+        return WriteStatus.FAILED, None
+    return WriteStatus.DONE, None

@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from jumpseller_app import config
 from jumpseller_app.extensions import db, queue
 from jumpseller_app.jobs import write_tasks
-from jumpseller_app.models import ApiWrite, MirrorCategory, Store, StoreStatus, WriteStatus
+from jumpseller_app.models import ApiWrite, AuditEntry, MirrorCategory, Store, StoreStatus, WriteStatus
 from jumpseller_app.services import api_writes
 
+from ..support.database import url_of_kind
 from ..support.flows import basic_client, control, csrf_token, install
 from ..support.http import browser_session
 from ..support.iframe import sandbox_login
@@ -81,7 +82,7 @@ def test_a_double_click_is_one_write_whose_page_works_without_javascript(app, li
     assert api.categories.count() == count + 1 and api.categories.get(done.result_id)["name"] == "Shoes"
 
     with app.app_context():
-        assert api_writes.perform(write_id) == (None, [])                       # never sent twice
+        assert api_writes.perform(write_id) == (None, None)                     # never sent twice
     assert api.categories.count() == count + 1
     again = browser.post(live_app.url + "/categories", data={"csrf_token": token, "name": "Shoes"},
                          allow_redirects=False, timeout=10)
@@ -164,6 +165,22 @@ def test_a_grant_revoked_at_jumpseller_fails_the_write_and_ends_the_connection(a
     assert api.categories.count() == count
 
 
+def test_a_401_that_survives_the_refresh_is_an_uninstall_for_the_write_job_too(app, live_app, browser, token,
+                                                                              sandbox, api):
+    count = api.categories.count()
+    control(sandbox, "tokens/refuse", store="sandbox")
+    answer = browser.post(live_app.url + "/categories", data={"csrf_token": token, "name": "Late"}, timeout=10)
+    assert "reconnect=1" in answer.url
+    with app.app_context():
+        assert db.session.scalar(select(ApiWrite)).status == WriteStatus.FAILED
+        store = db.session.scalar(select(Store))
+        assert (store.status, store.credential) == (StoreStatus.DISCONNECTED, None)
+        reasons = [entry.detail.get("reason") for entry in db.session.scalars(select(AuditEntry))
+                   if entry.action == "disconnected"]
+    assert reasons == ["unauthorized"]
+    assert api.categories.count() == count
+
+
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_the_models_match_the_migrations(app):
     with app.app_context(), db.engine.connect() as connection:
@@ -173,7 +190,5 @@ def test_the_models_match_the_migrations(app):
 
 @pytest.fixture
 def database_url(request, tmp_path):
-    kind = getattr(request, "param", "sqlite")
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    return request.getfixturevalue("postgres_server").create_database()
+    """SQLite, or the kind a test asks for (indirect parametrization)."""
+    return url_of_kind(request, tmp_path, getattr(request, "param", "sqlite"))

@@ -10,10 +10,16 @@ from jumpseller_app.models import AuthMode, MirrorProduct, Store
 from jumpseller_app.services import categories, mirror
 from jumpseller_app.services.listing import MAX_PER_PAGE, Filter, Listing, escape_like
 
-from .test_mirror import database_url  # noqa: F401 - every test here on SQLite and on PostgreSQL
+from ..support.database import url_of_kind
 
 AT = datetime(2026, 1, 1)
 NAMES = ["100% cotton", "100 cotton", "a_b", "axb", "Back\\slash", "Zebra", "zebra", "Apple"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Every test here on SQLite and on PostgreSQL."""
+    return url_of_kind(request, tmp_path, request.param)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""What the app's database reveals to someone who reads it: the raw SQLite file, or every table as text."""
+"""What the app's database reveals to someone who reads it: the raw SQLite file, or every table as text; and the
+database URL of a module that runs its tests on both kinds."""
 
 from pathlib import Path
 
@@ -23,3 +24,10 @@ def dump_database(app):
                     parts.append(" ".join(bytes(v).decode("latin-1") if isinstance(v, (bytes, memoryview))
                                           else str(v) for v in row))
         return "\n".join(parts)
+
+
+def url_of_kind(request, tmp_path, kind):
+    """A fresh database of `kind` ("sqlite" or "postgresql") for one test: its SQLAlchemy URL."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    return request.getfixturevalue("postgres_server").create_database()
