@@ -12,7 +12,7 @@ from jumpseller_app.models import ApiWrite
 
 from ..support import iframe as support
 from ..support.flows import basic_client
-from .test_iframe_browser import admin_setup, connect_with_popup, launch, open_app_in_admin, playwright  # noqa: F401
+from ..support.browser import connect_with_popup, launch, open_app_in_admin
 
 pytestmark = pytest.mark.requires("chromium")
 
@@ -22,8 +22,8 @@ def app_config(app_config, sandbox):
     return {**support.iframe_config(app_config, sandbox), "JUMPSELLER_SCOPES": config.DEFAULT_SCOPES}
 
 
-def test_add_a_category_in_the_admin_iframe_and_follow_its_job(app, playwright, tmp_path, sandbox,  # noqa: F811
-                                                                live_app, admin_setup):  # noqa: F811
+def test_add_a_category_in_the_admin_iframe_and_follow_its_job(app, playwright, tmp_path, sandbox, live_app,
+                                                                admin_setup):
     context = launch(playwright, tmp_path, block_app_cookies_in=sandbox.url)
     try:
         page, frame = open_app_in_admin(context, sandbox, admin_setup)
