@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from ..extensions import db
 from ..models import MirrorCategory, MirrorProduct
-from . import api_writes
+from . import api_writes, mirror
 from .listing import Filter, Listing
 
 CREATE = "categories.create"
@@ -150,8 +150,21 @@ api_writes.register(CREATE, call=lambda client, write: client.categories.create(
                     mirror=_mirror_category)
 api_writes.register(UPDATE, call=lambda client, write: client.categories.update(write.target_id, write.payload),
                     mirror=_mirror_category)
+def _mirror_deletion(store_id, write, answer, source_at):
+    """The category becomes a tombstone; its subcategories move up to its parent, as Jumpseller moves them."""
+    doomed = get(store_id, write.target_id)
+    children = db.session.scalars(select(MirrorCategory).where(
+        MirrorCategory.store_id == store_id, MirrorCategory.parent_id == write.target_id,
+        MirrorCategory.deleted_at.is_(None))).all()
+    moved = [{"id": child.remote_id, "name": child.name, "permalink": child.permalink,
+              "parent_id": doomed.parent_id if doomed else None} for child in children]
+    api_writes.mirror_deletion(store_id, "categories", write.target_id, source_at)
+    if moved:
+        mirror.apply(store_id, "categories", moved, source_at)
+    return write.target_id
+
+
 api_writes.register(DELETE, call=lambda client, write: client.categories.delete(write.target_id),
-                    mirror=lambda store_id, write, answer, at: api_writes.mirror_deletion(
-                        store_id, "categories", write.target_id, at))
+                    mirror=_mirror_deletion)
 api_writes.register(ASSIGN, call=_set_membership(True), mirror=_mirror_product)
 api_writes.register(UNASSIGN, call=_set_membership(False), mirror=_mirror_product)

@@ -121,6 +121,22 @@ def test_add_then_edit_then_delete_through_the_pages(app, live_app, browser, sig
     assert browser.get(live_app.url + f"/categories/{new_id}", timeout=10).status_code == 404
 
 
+def test_deleting_a_parent_moves_its_subcategories_up_in_the_mirror_as_at_jumpseller(app, live_app, browser,
+                                                                                     signed_in, api):
+    token = csrf_token(browser.get(live_app.url + "/categories/new", timeout=10).text)
+    top = next(c for c in api.categories.iter_all() if not c.get("parent_id"))
+    middle = post(browser, live_app, "/categories", token, name="Middle", parent_id=str(top["id"]))
+    middle_id = int(middle.url.rsplit("/", 1)[1])
+    child = post(browser, live_app, "/categories", token, name="Child", parent_id=str(middle_id))
+    child_id = int(child.url.rsplit("/", 1)[1])
+    assert mirrored(app, child_id).parent_id == middle_id
+    post(browser, live_app, f"/categories/{middle_id}/delete", token)
+    assert api.categories.get(child_id)["parent_id"] == top["id"]
+    assert mirrored(app, child_id).parent_id == top["id"] and mirrored(app, middle_id).deleted_at is not None
+    page = browser.get(live_app.url + f"/categories/{child_id}", timeout=10).text
+    assert re.search(r'data-testid="category-parent-name"><a [^>]*>' + re.escape(top["name"]), page)
+
+
 def test_jumpseller_s_validation_error_shows_on_the_form_with_what_was_typed(app, live_app, browser, signed_in,
                                                                             api):
     token = csrf_token(browser.get(live_app.url + "/categories/new", timeout=10).text)
