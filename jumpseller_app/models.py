@@ -410,3 +410,28 @@ class ApiWrite(db.Model):
     result_id = db.Column(db.BigInteger)                            # the remote id Jumpseller answered with
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     finished_at = db.Column(db.DateTime)
+
+
+class MirrorDocument(db.Model):
+    """A Jumpseller record the other mirror tables do not hold, kept as Jumpseller sent it (services/documents.py).
+
+    `kind` names the collection (store_info, locations, abandoned_orders, fulfillments, customer_categories, ...);
+    `remote_id` is Jumpseller's id as text (or a fixed key for singletons and lists of names); `parent_remote_id`
+    ties a child (a fulfillment) to its parent (an order). Abandoned orders and fulfillments carry personal data:
+    a store's documents are purged with its other personal data after a disconnect.
+    """
+
+    __tablename__ = "mirror_documents"
+    __table_args__ = (db.UniqueConstraint("store_id", "kind", "remote_id",
+                                          name="uq_mirror_documents_store_kind_remote"),
+                      db.Index("ix_mirror_documents_store_kind_parent", "store_id", "kind", "parent_remote_id"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False)
+    kind = db.Column(db.String(64), nullable=False)
+    remote_id = db.Column(db.String(64), nullable=False)
+    parent_remote_id = db.Column(db.String(64))
+    raw = db.Column(db.JSON, nullable=False, default=dict)
+    source_at = db.Column(db.DateTime, nullable=False)
+    synced_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    deleted_at = db.Column(db.DateTime)
