@@ -53,7 +53,7 @@ def names(store_id):
     return dict(rows.all())
 
 
-def _has_category(category_id):
+def has_category(category_id):
     """SQL: the product row's category_ids holds `category_id` (a JSON array: per dialect)."""
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(MirrorProduct.category_ids, JSONB).contains([category_id])
@@ -63,7 +63,7 @@ def _has_category(category_id):
 
 def products_in(store_id, category_id, limit=PRODUCTS_SHOWN):
     """The store's live mirrored products in the category (by name, at most `limit`), and how many there are."""
-    where = (MirrorProduct.store_id == store_id, MirrorProduct.deleted_at.is_(None), _has_category(category_id))
+    where = (MirrorProduct.store_id == store_id, MirrorProduct.deleted_at.is_(None), has_category(category_id))
     total = db.session.scalar(select(func.count()).select_from(MirrorProduct).where(*where))
     rows = db.session.scalars(select(MirrorProduct).where(*where).order_by(MirrorProduct.name, MirrorProduct.id)
                               .limit(limit))
