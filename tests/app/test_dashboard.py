@@ -42,10 +42,17 @@ def number(value):
 
 
 def every_order_of_30_days(sandbox):
+    """The orders of the dashboard's window: the last 30 UTC days, today included. The API's date filters work in
+    the store's time zone (America/Santiago here), so ask for a day more on each side and cut in UTC."""
+    today = datetime.now(timezone.utc).date()
+    first = today - timedelta(days=snapshots.DAYS - 1)
     page = 1
     while True:
-        items = raw(sandbox, "orders.json", limit=100, page=page, dateFilter="last30days")
-        yield from items
+        items = raw(sandbox, "orders.json", limit=100, page=page, dateFilter="customDate",
+                    initialDate=(first - timedelta(days=1)).isoformat(),
+                    finalDate=(today + timedelta(days=1)).isoformat())
+        yield from (item for item in items
+                    if first.isoformat() <= utc_day(item.get("order", item)["created_at"]) <= today.isoformat())
         if len(items) < 100:
             return
         page += 1
