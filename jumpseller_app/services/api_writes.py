@@ -111,14 +111,18 @@ def _active(key):
     return write
 
 
-def submit(store, kind, payload, target=None):
-    """Record a write for `store` and queue its job; returns the ApiWrite (the one under way if there is one)."""
+def record(store, kind, payload, target=None):
+    """Record a write for `store` without queueing it; returns (the ApiWrite, whether it is new).
+
+    The write under way with the same (store, kind, target) is returned instead of a new one. A caller that sends
+    several writes in one job of its own (a bulk edit) records them here; `submit` queues one job per write.
+    """
     if kind not in _KINDS:
         raise KeyError(f"unknown write kind {kind!r}")
     key = _active_key(store.id, kind, target, payload)
     existing = _active(key)
     if existing is not None:
-        return existing
+        return existing, False
     write = ApiWrite(store_id=store.id, kind=kind, target_id=target, payload=payload, active_key=key,
                      status=WriteStatus.PENDING)
     db.session.add(write)
@@ -126,7 +130,15 @@ def submit(store, kind, payload, target=None):
         db.session.commit()
     except IntegrityError:          # another request took the slot between our read and our insert
         db.session.rollback()
-        return _active(key)
+        return _active(key), False
+    return write, True
+
+
+def submit(store, kind, payload, target=None):
+    """Record a write for `store` and queue its job; returns the ApiWrite (the one under way if there is one)."""
+    write, new = record(store, kind, payload, target)
+    if not new:
+        return write
     write_id = write.id
     from ..jobs import write_tasks  # the job module imports this one
     write_tasks.request_write(store.code, write_id)
