@@ -25,7 +25,7 @@ def init_app(app):
     _bound["app"] = app
     app.extensions["huey"] = queue
     # Importing the task modules registers their tasks.
-    from . import heartbeat, inbox_tasks, lifecycle_tasks, sync_tasks, tasks, write_tasks  # noqa: F401
+    from . import document_tasks, heartbeat, inbox_tasks, lifecycle_tasks, sync_tasks, tasks, write_tasks  # noqa: F401
 
 
 def bound_app():

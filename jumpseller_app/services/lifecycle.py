@@ -19,7 +19,7 @@ from .. import features
 from ..extensions import db
 from ..jumpseller import AuthError, JumpsellerError, ReauthRequired, scopes
 from ..models import ApiWrite, AuthMode, Store, StoreSnapshot, StoreStatus, SyncCheckpoint, WebhookEvent, utcnow
-from . import app_settings, clients, disconnection, hooks, mirror, stores
+from . import app_settings, clients, disconnection, documents, hooks, mirror, stores
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,8 @@ def purge_personal_data(store_id):
     Goes: mirrored customers and their addresses, orders' names, emails and addresses (mirror.purge_personal_data),
     every hook delivery of the store (their bodies are customers' data), the cached dashboard (its latest orders
     name customers), the merchant's contact email, the notification address in the app's settings and the
-    record of the writes sent from the pages (their payloads may name customers). Kept: products, categories,
+    record of the writes sent from the pages (their payloads may name customers), the documents fetched for the
+    pages (services/documents.py). Kept: products, categories,
     orders' totals and states, the audit trail. Re-checked under the row lock: a store reinstalled meanwhile is
     left alone.
     """
@@ -163,6 +164,8 @@ def purge_personal_data(store_id):
     counts["settings_cleared"] = app_settings.forget_personal_data(store)
     # What the merchant submitted on the pages, as sent to Jumpseller: it may name customers.
     counts["writes"] = db.session.execute(delete(ApiWrite).where(ApiWrite.store_id == store.id)).rowcount
+    # Records fetched for the pages (abandoned orders name customers, fulfillments carry addresses).
+    counts["documents"] = documents.purge_store(store.id)
     store.email = ""
     store.personal_data_purged_at = utcnow()
     disconnection.audit(db.session.connection(), store.code, "personal_data_purged", **counts)
@@ -181,6 +184,7 @@ def start_clean(store_code):
     if store is None or store.status != StoreStatus.DISCONNECTED:
         return False
     mirror.forget_store(store.id)
+    documents.purge_store(store.id)
     checkpoints = db.session.execute(delete(SyncCheckpoint).where(SyncCheckpoint.store_id == store.id)).rowcount
     deliveries = db.session.execute(delete(WebhookEvent).where(WebhookEvent.store_id == store.id)).rowcount
     disconnection.audit(db.session.connection(), store.code, "reinstalled", checkpoints_dropped=checkpoints,

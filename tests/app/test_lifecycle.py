@@ -19,7 +19,7 @@ from jumpseller_app.jumpseller import AuthError, NotFound, ReauthRequired, Scope
 from jumpseller_app.models import (ApiWrite, AuditEntry, Credential, MirrorAddress, MirrorCustomer, MirrorOrder,
                                    MirrorProduct, Store, StoreSnapshot, StoreStatus, SyncCheckpoint, WebhookEvent,
                                    utcnow)
-from jumpseller_app.services import app_settings, clients, lifecycle, mirror, revocation, snapshots
+from jumpseller_app.services import app_settings, clients, documents, lifecycle, mirror, revocation, snapshots
 
 from ..support.database import dump_database
 from ..support.flows import control, install
@@ -440,6 +440,11 @@ def test_personal_data_is_purged_after_the_retention_only(app, live_app, sandbox
             app_settings.save(store(code), {"notification_email": f"owner@{code}-shop.cl", "widget_title": "W"})
             db.session.add(ApiWrite(store_id=store(code).id, kind="customers.update", target_id=1, status="done",
                                     payload={"email": f"written@{code}-shop.cl"}))
+            # Fetched for the pages: an abandoned order names its customer, a fulfillment holds an address.
+            documents.store_fetched(store(code).id, documents.ABANDONED_ORDERS,
+                                    [{"id": 77, "customer": {"email": f"abandoned@{code}-shop.cl"}}])
+            documents.store_fetched(store(code).id, documents.FULFILLMENTS,
+                                    [{"id": 78, "fulfillment_address": {"address": f"Calle {code} 1234"}}], parent=77)
             db.session.commit()
     before_a, before_b = mirror_figures(app, A), mirror_figures(app, B)
     assert before_a["customers"] and before_a["addresses"] and before_a["order_contacts"] and before_a["inbox"]
@@ -472,12 +477,14 @@ def test_personal_data_is_purged_after_the_retention_only(app, live_app, sandbox
     purged = [detail for action, detail in audit_of(app, A) if action == "personal_data_purged"]
     assert purged == [{"customers": before_a["customers"], "addresses": before_a["addresses"],
                        "orders_anonymized": before_a["orders"], "hook_deliveries": before_a["inbox"],
-                       "snapshots": 1, "settings_cleared": 1, "writes": 1}]
+                       "snapshots": 1, "settings_cleared": 1, "writes": 1, "documents": 4}]
     assert "@" not in json.dumps(audit_of(app, A))
     # Not one of A's names or addresses is left in any table; B's are all still there.
     dump = dump_database(app)
     assert [value for value in personal_a if value in dump] == []
     assert f"ana@{A}.example" not in dump and f"ana@{B}.example" in dump
+    assert f"abandoned@{A}-shop.cl" not in dump and f"Calle {A} 1234" not in dump
+    assert f"abandoned@{B}-shop.cl" in dump and f"Calle {B} 1234" in dump
     assert all(value in dump for value in personal_data(app, B))
 
 
