@@ -4,6 +4,9 @@ import ipaddress
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+# On every response, HTML or not (the hook receiver, answered ahead of Flask, sets them itself).
+COMMON_HEADERS = {"Referrer-Policy": "strict-origin-when-cross-origin", "X-Content-Type-Options": "nosniff"}
+
 
 def frame_ancestors(config):
     """Origins allowed to frame the app: FRAME_ANCESTORS exactly, plus the local sandbox admin in development."""
@@ -59,8 +62,8 @@ def init_app(app):
     def _headers(response):
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        for name, value in COMMON_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     # Declaring proxies without a hop count means the usual single reverse proxy.

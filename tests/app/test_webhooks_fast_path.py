@@ -1,8 +1,10 @@
-"""The receiver's fast path: SQLite writers take turns across processes, and sessionless views open no session."""
+"""The receiver's fast path: answered ahead of Flask's pipeline with the app's headers, SQLite writers taking turns
+across processes; and sessionless views open no session."""
 
 import fcntl
 import threading
 
+import requests
 from flask import session
 from sqlalchemy.engine import make_url
 
@@ -10,6 +12,19 @@ from jumpseller_app.sessions import sessionless
 
 from ..support.inbox import stored
 from ..support.webhooks import BODY, deliver, sign
+
+
+def test_the_receiver_answers_with_the_app_headers_and_no_session(live_app):
+    refused = deliver(live_app, BODY, code="nobody", signature=sign(BODY, "any"),
+                      Cookie="session=whatever")
+    assert refused.status_code == 401 and refused.json() == {"error": "invalid signature"}
+    assert refused.headers["Content-Type"] == "application/json"
+    assert refused.headers["Cache-Control"] == "no-store"
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    assert refused.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Set-Cookie" not in refused.headers
+    # Only POST is the receiver's; anything else is Flask's, where the URL is built but never routed.
+    assert requests.get(live_app.url + "/webhooks/jumpseller", timeout=10).status_code == 404
 
 
 def test_a_delivery_waits_for_another_process_turn_at_the_sqlite_file(app, live_app, installed):
