@@ -13,9 +13,13 @@ from .models import AuthMode
 # The features with a place on the merchant's page, and how the page names them.
 PAGE_FEATURES = (scopes.DASHBOARD,)
 TITLES = {"dashboard": _l("The dashboard"), "store_identity": _l("Identifying your store"),
-          "categories": _l("Categories"), "category_products": _l("Assigning products to categories")}
+          "categories": _l("Categories"), "category_products": _l("Assigning products to categories"),
+          "store": _l("Store information"), "orders": _l("Orders"), "order_writes": _l("Changing orders"),
+          "shipments": _l("Shipments"), "customers": _l("Customers"), "customer_writes": _l("Changing customers"),
+          "taxes": _l("Taxes")}
 THINGS = {"store": _l("store information"), "products": _l("products"), "orders": _l("orders"),
-          "customers": _l("customers"), "categories": _l("categories"), "hooks": _l("webhooks")}
+          "customers": _l("customers"), "categories": _l("categories"), "hooks": _l("webhooks"),
+          "fulfillments": _l("shipments"), "taxes": _l("taxes")}
 
 
 def needed():

@@ -32,9 +32,11 @@ def test_the_default_scopes_are_the_union_of_the_features():
     union = {scope for feature in scopes.FEATURES for scope in feature.scopes}
     assert set(config.DEFAULT_SCOPES.split()) == union
     assert len(config.DEFAULT_SCOPES.split()) == len(union)
-    # Issue 9's Categories page added write_store (categories) and write_products (assigning products).
+    # Issue 9's Categories page added write_store (categories) and write_products (assigning products); the
+    # orders, customers and taxes pages write_orders, read_fulfillments, write_customers and read_taxes.
     assert {"read_store", "read_products", "read_orders", "read_customers", "read_hooks", "write_hooks",
-            "write_store", "write_products"} == union
+            "write_store", "write_products", "write_orders", "read_fulfillments", "write_customers",
+            "read_taxes"} == union
     assert config.load_config({"APP_ENV": "testing"})["JUMPSELLER_SCOPES"] == config.DEFAULT_SCOPES
 
 
