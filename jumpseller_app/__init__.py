@@ -45,6 +45,9 @@ def create_app(test_config=None):
     app.register_blueprint(sync.bp)
     app.register_blueprint(writes.bp)
     app.register_blueprint(categories.bp)
+    from .views import store as store_pages, taxes
+    app.register_blueprint(store_pages.bp)
+    app.register_blueprint(taxes.bp)
 
     from . import errors
     errors.init_app(app)
