@@ -527,6 +527,8 @@ PARITY_READS = [
     ("get", "/products/{id}/options/{option_id}.json", "/products/1001/options/100101.json", {}, 200),
     ("get", "/products/{id}/fields.json", "/products/1001/fields.json", {}, 200),
     ("get", "/products/{id}/fields/count.json", "/products/1001/fields/count.json", {}, 200),
+    ("get", "/products/{id}/reviews.json", "/products/1001/reviews.json", {}, 200),
+    ("get", "/products/reviews.json", "/products/reviews.json", {"params": {"limit": 5}}, 200),
     ("get", "/customers/{id}/fields", "/customers/100001/fields", {}, 200),
     ("get", "/customers/{id}/fields/{field_id}", "/customers/100001/fields/10000101", {}, 200),
 ]
@@ -650,6 +652,8 @@ PARITY_NOT_FOUND = [
      {"json": {"option": {"name": "x"}}}, 404),
     ("delete", "/products/{id}/options/{option_id}.json", "/products/1001/options/1.json", {}, 404),
     ("get", "/products/{id}/fields.json", "/products/999999/fields.json", {}, 404),
+    ("get", "/products/{id}/reviews.json", "/products/999999/reviews.json", {}, 404),
+    ("get", "/products/reviews/{review_id}.json", "/products/reviews/1.json", {}, 404),
     ("get", "/products/{id}/fields/count.json", "/products/999999/fields/count.json", {}, 404),
     ("post", "/products/{id}/fields.json", "/products/999999/fields.json", {"json": {"field": {"id": 1}}}, 404),
     ("put", "/products/{product_id}/fields/{field_id}.json", "/products/1001/fields/1.json",

@@ -13,7 +13,8 @@ IDS = {"{id}": {"/products": "1001", "/orders": "5001", "/customers": "100001", 
        "{status}": "paid", "{email}": "nobody@example.org",
        # Ids of the parts of product 1001, customer 100001's seeded RUT field, an app code.
        "{product_id}": "1001", "{variant_id}": "100101", "{image_id}": "100101", "{option_id}": "100101",
-       "{field_id}": {"/products": "100101", "/customers": "10000101"}, "{code}": "sandbox-app"}
+       "{field_id}": {"/products": "100101", "/customers": "10000101"}, "{code}": "sandbox-app",
+       "{review_id}": "100101"}
 BODIES = {("/products", "post"): {"product": {"name": "x", "price": 1}},
           ("/products", "put"): {"product": {"price": 2}},
           ("/orders", "put"): {"order": {"tracking_number": "1"}},
