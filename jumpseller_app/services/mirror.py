@@ -15,17 +15,17 @@ Functions here take raw bodies (wrapped or bare objects, as the API and the hook
 the tolerant payload models; they never commit (the caller's transaction decides).
 """
 
-import functools
 import json
 import logging
 from datetime import timezone
 
-from sqlalchemy import case, delete, func, insert as core_insert, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from ..extensions import db
 from ..jumpseller import payloads
 from ..models import (MirrorAddress, MirrorCategory, MirrorCustomer, MirrorOrder, MirrorOrderLine, MirrorProduct,
                       MirrorVariant, utcnow)
+from . import mirror_sql
 
 log = logging.getLogger(__name__)
 
@@ -53,31 +53,6 @@ def _clip(text, size):
     return (text or "")[:size]
 
 
-def _upsert_statement(table, columns):
-    """INSERT … ON CONFLICT (store_id, remote_id) DO UPDATE SET columns WHERE the stored row is not newer."""
-    return _built_upsert(db.session.get_bind().dialect.name, table, tuple(columns))
-
-
-@functools.lru_cache(maxsize=64)
-def _built_upsert(dialect, table, columns):
-    # Built once per (dialect, table, columns) and run as an executemany, which SQLAlchemy's "insertmanyvalues"
-    # turns into multi-row INSERTs with RETURNING. (The dialects' INSERT … ON CONFLICT has no cache key in
-    # SQLAlchemy 2.0, so it is still compiled on every execute: about 4 ms per single-record hook event.)
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - config.py accepts only these two
-        raise RuntimeError(f"the mirror needs SQLite or PostgreSQL, not {dialect}")
-    statement = insert(table)
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.store_id, table.c.remote_id],
-        set_={name: excluded[name] for name in columns},
-        where=table.c.source_at <= excluded.source_at,
-    ).returning(table.c.id, table.c.remote_id)
-
-
 def _upsert(model, rows):
     """Write `rows` (dicts with store_id, remote_id, source_at…); returns {remote_id: row id} of those applied."""
     # One row per remote id (the newest) per statement: PostgreSQL refuses to update a row twice in one INSERT.
@@ -88,16 +63,18 @@ def _upsert(model, rows):
             newest[row["remote_id"]] = row
     if not newest:
         return {}
-    table = model.__table__
-    columns = [name for name in next(iter(newest.values())) if name not in ("store_id", "remote_id")]
-    statement = _upsert_statement(table, columns)
+    columns = tuple(name for name in next(iter(newest.values())) if name not in mirror_sql.KEY)
+    writer = mirror_sql.upsert(_dialect(), model.__table__, columns)
     applied = {}
     values = list(newest.values())
     for start in range(0, len(values), BATCH):
-        chunk = values[start:start + BATCH]
-        result = db.session.execute(statement, chunk)
+        result = writer.execute(db.session, values[start:start + BATCH])
         applied.update({remote_id: row_id for row_id, remote_id in result})
     return applied
+
+
+def _dialect():
+    return db.session.get_bind().dialect.name
 
 
 def _replace_children(model, parent_column, parents, children):
@@ -108,8 +85,9 @@ def _replace_children(model, parent_column, parents, children):
     for start in range(0, len(ids), BATCH):
         db.session.execute(delete(model).where(getattr(model, parent_column).in_(ids[start:start + BATCH])))
     if children:
+        writer = mirror_sql.insert(_dialect(), model.__table__, tuple(children[0]))
         for start in range(0, len(children), BATCH):
-            db.session.execute(core_insert(model.__table__), children[start:start + BATCH])
+            writer.execute(db.session, children[start:start + BATCH])
 
 
 # --- one function per resource: raw items in, number of rows applied out ----------------------------------------

@@ -4,12 +4,13 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine.default import CACHE_HIT
 
 from jumpseller_app.extensions import db
 from jumpseller_app.models import (AuthMode, MirrorAddress, MirrorCustomer, MirrorOrder, MirrorOrderLine,
                                    MirrorProduct, MirrorVariant, Store)
-from jumpseller_app.services import mirror
+from jumpseller_app.services import mirror, mirror_sql
 
 T0 = datetime(2026, 1, 1, 12, 0, 0)
 
@@ -106,3 +107,92 @@ def test_purge_removes_personal_data_only(app, store_id):
         order = db.session.scalar(select(MirrorOrder))
         assert (order.customer_email, order.customer_name, order.shipping_address) == (None, None, None)
         assert order.total == 19990.0 and mirror.counts(store_id)["products"] == 1
+
+
+# --- the statements (services/mirror_sql.py): cached compiled forms never shared between shapes ------------------
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_upserts_of_other_columns_or_tables_never_share_a_cache_key(dialect):
+    product = MirrorProduct.__table__
+    keys = {
+        "name": mirror_sql.upsert(dialect, product, ("name", "source_at")),
+        "sku": mirror_sql.upsert(dialect, product, ("sku", "source_at")),
+        "both": mirror_sql.upsert(dialect, product, ("name", "sku", "source_at")),
+        "orders": mirror_sql.upsert(dialect, MirrorOrder.__table__, ("source_at",)),
+        "customers": mirror_sql.upsert(dialect, MirrorCustomer.__table__, ("source_at",)),
+        "insert": mirror_sql.insert(dialect, product, ("store_id", "remote_id", "source_at")),
+    }
+    forms = [form for writer in keys.values() for form in (writer.many, writer.json) if form is not None]
+    cache_keys = [form._generate_cache_key() for form in forms]
+    assert all(key is not None for key in cache_keys)                 # cacheable, and ...
+    assert len({key.key for key in cache_keys}) == len(forms)         # ... no two shapes share a key
+    # The same shape built anew (another process, an evicted lru entry) finds the same compiled form.
+    mirror_sql.upsert.cache_clear()
+    again = mirror_sql.upsert(dialect, product, ("name", "source_at"))
+    assert again is not keys["name"]
+    assert again.many._generate_cache_key().key == keys["name"].many._generate_cache_key().key
+
+
+def _cache_hits(app, work):
+    """What SQLAlchemy's compiled cache said for each statement `work()` ran (CACHE_HIT, CACHE_MISS…)."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split(" ", 3)[:3], context.cache_hit))
+
+    engine = db.engines[None]
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        work()
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    return seen
+
+
+def test_a_second_page_runs_compiled_statements_from_the_cache(app, store_id):
+    page = [{"id": n, "name": f"P{n}", "updated_at": "2026-01-01 10:00:00 UTC", "variants": [{"id": n * 10}]}
+            for n in range(1, 4)]
+    with app.app_context():
+        first = _cache_hits(app, lambda: mirror.apply(store_id, "products", page, T0))
+        second = _cache_hits(app, lambda: mirror.apply(store_id, "products", page, T0))
+        db.session.commit()
+    assert [hit for _, hit in first if "INSERT" in _[0]]                # the upsert and the variants ran
+    assert len(second) == len(first) and {hit for _, hit in second} == {CACHE_HIT}
+
+
+def test_tombstone_and_full_rows_on_one_table_each_update_their_own_columns(app, store_id):
+    # Two shapes of upsert on mirror_products, each meeting a conflict: a compiled form shared by mistake would
+    # SET the product's columns for the tombstone (blanking its name), or the tombstone's for the product.
+    def product(remote_id, name, updated_at):
+        return {"id": remote_id, "name": name, "price": "10.5", "categories": [{"id": 2}], "updated_at": updated_at}
+
+    with app.app_context():
+        mirror.apply(store_id, "products", [product(5, "Té", "2026-01-01 12:00:00 UTC"),
+                                            product(6, "Pan", "2026-01-01 12:00:00 UTC")], T0)
+        mirror.mark_deleted(store_id, "products", 5, datetime(2026, 1, 1, 12, 0, 1))
+        mirror.apply(store_id, "products", [product(6, "Pan integral", "2026-01-01 12:00:02.250 UTC")], T0)
+        db.session.commit()
+        rows = {row.remote_id: row for row in db.session.scalars(select(MirrorProduct))}
+        assert (rows[5].deleted_at, rows[5].name, rows[5].category_ids) == (datetime(2026, 1, 1, 12, 0, 1), "Té", [2])
+        assert (rows[6].deleted_at, rows[6].name, rows[6].price, rows[6].raw["name"]) == \
+            (None, "Pan integral", 10.5, "Pan integral")
+        # Microseconds survive the JSON batch.
+        assert rows[6].source_at == datetime(2026, 1, 1, 12, 0, 2, 250000)
+
+
+def test_a_missing_address_is_json_null_as_an_executemany_writes_it(app, store_id):
+    with app.app_context():
+        mirror.apply(store_id, "orders", [_order(1, "Paid", billing_address=None)], T0)
+        db.session.commit()
+        # SQLAlchemy's JSON type writes None as JSON null, not SQL NULL: the PostgreSQL batch keeps that.
+        assert db.session.scalar(select(MirrorOrder.billing_address.is_(None))) is False
+        assert db.session.scalar(select(MirrorOrder.billing_address)) is None
+
+
+def test_a_price_no_json_can_carry_is_still_written(app, store_id):
+    with app.app_context():
+        assert mirror.apply(store_id, "products", [{"id": 1, "price": float("inf"), "variants": [{"id": 2}]}],
+                            T0) == 1
+        db.session.commit()
+        assert db.session.scalar(select(MirrorProduct.price)) == float("inf")
+        assert db.session.scalar(select(MirrorVariant.remote_id)) == 2
