@@ -177,6 +177,10 @@ class Products(Resource):
         """The custom field values of one product."""
         return Resource(self._client, f"products/{int(product_id)}/fields", "field")
 
+    def reviews(self, product_id):
+        """The reviews of one product (read-only: the API offers no review write)."""
+        return Resource(self._client, f"products/{int(product_id)}/reviews", "review")
+
     def iter_by_status(self, status, *, limit=PAGE_LIMIT):
         """Products with a status (available, not-available, disabled)."""
         return self._iter_pages(f"products/status/{status}.json", limit=limit)
