@@ -98,3 +98,17 @@ def test_email_must_be_unique(srv, owner):
     clash = requests.put(url(srv, "/customers/100004.json"), auth=owner, json={"customer": {"email": taken}},
                          timeout=T)
     assert clash.status_code == 422
+
+
+def test_a_customer_category_lists_its_customers(srv, owner):
+    categories = requests.get(url(srv, "/customer_categories.json"), auth=owner, timeout=T).json()
+    category_id = categories[0]["customer_category"]["id"]
+    everyone = [c["customer"] for page in (1, 2) for c in requests.get(
+        url(srv, "/customers.json"), auth=owner, params={"limit": 100, "page": page}, timeout=T).json()]
+    expected = [c["id"] for c in everyone
+                if category_id in [k["customer_category"]["id"] for k in c["customer_categories"]]]
+    members = requests.get(url(srv, f"/customer_categories/{category_id}/customers.json"), auth=owner, timeout=T)
+    assert members.status_code == 200
+    assert [m["customer"]["id"] for m in members.json()] == expected and expected
+    missing = requests.get(url(srv, "/customer_categories/999999/customers.json"), auth=owner, timeout=T)
+    assert missing.status_code == 404 and missing.json()["message"]
