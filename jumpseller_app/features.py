@@ -16,7 +16,7 @@ TITLES = {"dashboard": _l("The dashboard"), "store_identity": _l("Identifying yo
           "categories": _l("Categories"), "category_products": _l("Assigning products to categories"),
           "store": _l("Store information"), "orders": _l("Orders"), "order_writes": _l("Changing orders"),
           "shipments": _l("Shipments"), "customers": _l("Customers"), "customer_writes": _l("Changing customers"),
-          "taxes": _l("Taxes")}
+          "taxes": _l("Taxes"), "products": _l("Products")}
 THINGS = {"store": _l("store information"), "products": _l("products"), "orders": _l("orders"),
           "customers": _l("customers"), "categories": _l("categories"), "hooks": _l("webhooks"),
           "fulfillments": _l("shipments"), "taxes": _l("taxes")}

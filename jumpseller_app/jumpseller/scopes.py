@@ -75,13 +75,27 @@ CUSTOMER_FIELDS_LIST = Operation("GET", "/customers/{id}/fields", "read_customer
 TAXES_LIST = Operation("GET", "/taxes.json", "read_taxes")
 TAXES_GET = Operation("GET", "/taxes/{id}.json", "read_taxes")
 
+# Products (issue 9): the list and info read the mirror (SYNC_PRODUCTS); these are the writes and the reads of
+# what the mirror does not hold (a product's custom field values and reviews, fetched into MirrorDocument).
+# Reviews are read-only: the spec has no review write. Every /products path names read_products/write_products.
+PRODUCTS_CREATE = Operation("POST", "/products.json", "write_products")
+PRODUCTS_DELETE = Operation("DELETE", "/products/{id}.json", "write_products")
+VARIANTS_CREATE = Operation("POST", "/products/{id}/variants.json", "write_products")
+VARIANTS_UPDATE = Operation("PUT", "/products/{id}/variants/{variant_id}.json", "write_products")
+IMAGES_CREATE = Operation("POST", "/products/{id}/images.json", "write_products")
+IMAGES_UPDATE = Operation("PUT", "/products/{product_id}/images/{image_id}.json", "write_products")
+IMAGES_DELETE = Operation("DELETE", "/products/{id}/images/{image_id}.json", "write_products")
+PRODUCT_FIELDS_LIST = Operation("GET", "/products/{id}/fields.json", "read_products")
+PRODUCT_REVIEWS_LIST = Operation("GET", "/products/{id}/reviews.json", "read_products")
+
 OPERATIONS = (STORE_INFO, PRODUCTS_COUNT, ORDERS_COUNT, CUSTOMERS_COUNT, ORDERS_LIST, HOOKS_LIST, HOOKS_CREATE,
               CATEGORIES_COUNT, CATEGORIES_LIST, CATEGORIES_GET, PRODUCTS_AFTER, ORDERS_AFTER, CUSTOMERS_LIST,
               CUSTOMERS_GET, HOOKS_DELETE, APP_INSTALL_STATUS, CATEGORIES_CREATE, CATEGORIES_UPDATE,
               CATEGORIES_DELETE, PRODUCTS_GET, PRODUCTS_UPDATE, LOCATIONS_LIST, ORDERS_GET, ORDERS_BY_STATUS,
               ORDERS_CREATE, ORDERS_UPDATE, ORDER_FULFILLMENTS, CUSTOMERS_CREATE, CUSTOMERS_UPDATE,
               CUSTOMERS_DELETE, CUSTOMER_CATEGORIES_LIST, CUSTOMER_CATEGORIES_CREATE, CUSTOMER_FIELDS_LIST,
-              TAXES_LIST, TAXES_GET)
+              TAXES_LIST, TAXES_GET, PRODUCTS_CREATE, PRODUCTS_DELETE, VARIANTS_CREATE, VARIANTS_UPDATE,
+              IMAGES_CREATE, IMAGES_UPDATE, IMAGES_DELETE, PRODUCT_FIELDS_LIST, PRODUCT_REVIEWS_LIST)
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,9 @@ SYNC_CUSTOMERS = Feature("sync_customers", (CUSTOMERS_COUNT, CUSTOMERS_LIST, CUS
 CATEGORIES = Feature("categories", (CATEGORIES_COUNT, CATEGORIES_LIST, CATEGORIES_GET, CATEGORIES_CREATE,
                                     CATEGORIES_UPDATE, CATEGORIES_DELETE))
 CATEGORY_PRODUCTS = Feature("category_products", (PRODUCTS_GET, PRODUCTS_UPDATE))
+PRODUCTS = Feature("products", (PRODUCTS_COUNT, PRODUCTS_GET, PRODUCTS_CREATE, PRODUCTS_UPDATE, PRODUCTS_DELETE,
+                                VARIANTS_CREATE, VARIANTS_UPDATE, IMAGES_CREATE, IMAGES_UPDATE, IMAGES_DELETE,
+                                PRODUCT_FIELDS_LIST, PRODUCT_REVIEWS_LIST))
 STORE = Feature("store", (STORE_INFO, LOCATIONS_LIST))
 ORDERS = Feature("orders", (ORDERS_COUNT, ORDERS_LIST, ORDERS_GET, ORDERS_BY_STATUS))
 ORDER_WRITES = Feature("order_writes", (ORDERS_CREATE, ORDERS_UPDATE))
@@ -139,7 +156,7 @@ CUSTOMER_WRITES = Feature("customer_writes", (CUSTOMERS_CREATE, CUSTOMERS_UPDATE
 TAXES = Feature("taxes", (TAXES_LIST, TAXES_GET))
 
 FEATURES = (STORE_IDENTITY, DASHBOARD, WEBHOOKS, SYNC_CATEGORIES, SYNC_PRODUCTS, SYNC_ORDERS, SYNC_CUSTOMERS,
-            CATEGORIES, CATEGORY_PRODUCTS, STORE, ORDERS, ORDER_WRITES, SHIPMENTS, CUSTOMERS, CUSTOMER_WRITES, TAXES)
+            CATEGORIES, CATEGORY_PRODUCTS, PRODUCTS, STORE, ORDERS, ORDER_WRITES, SHIPMENTS, CUSTOMERS, CUSTOMER_WRITES, TAXES)
 
 # Disconnect removes the app's hooks while its token still works. Not in FEATURES: WEBHOOKS already asks for
 # write_hooks, and a store that did not grant it has no hooks of ours to remove.
