@@ -45,7 +45,10 @@ def create_app(test_config=None):
     app.register_blueprint(sync.bp)
     app.register_blueprint(writes.bp)
     app.register_blueprint(categories.bp)
-    from .views import store as store_pages, taxes
+    from .views import products, products_bulk  # noqa: F401 - products_bulk adds its routes to products.bp
+    app.register_blueprint(products.bp)
+    from .views import customers, store as store_pages, taxes
+    app.register_blueprint(customers.bp)
     app.register_blueprint(store_pages.bp)
     app.register_blueprint(taxes.bp)
 
