@@ -1,10 +1,11 @@
-"""/v1/orders: list with status and date filters, count, by id, by status, after id, edit, history."""
+"""/v1/orders: list with status and date filters, count, by id, by status, after id, create, edit, history."""
 from __future__ import annotations
 
 from flask import Response, g, request
 
 from ..records import date_filters
-from ..records.forms import parse_order_edit
+from ..records.errors import RecordError
+from ..records.forms import parse_order_create, parse_order_edit
 from ..web import current_state, json_response
 from . import crud
 from .base import fragments_response, not_found, paging, route
@@ -22,10 +23,48 @@ def _respond(records) -> Response:
                               else [orders.json_of(r) for r in records])
 
 
-# Orders are created at checkout, never through the API; only the OrderEdit fields change.
+# Only the OrderEdit fields change on an existing order.
 ORDERS = crud.Resource("order", "Order", lambda store: store.orders,
                        lambda body, partial: parse_order_edit(body), _respond, stamped=True)
 crud.register(ORDERS, "/orders.json", "/orders/{id}.json", "read_orders", "write_orders", ("count", "get", "update"))
+
+
+class _Placement:
+    """POST /orders.json's records: lines resolved against the catalog, then OrderBook.place."""
+
+    def __init__(self, store):
+        self.store = store
+        self.orders = store.orders
+
+    def get(self, order_id):
+        return self.orders.get(order_id)
+
+    def _line(self, item, allow_missing):
+        product = self.store.catalog.get(item["id"]) if "id" in item else None
+        if product is None:
+            if not allow_missing:
+                raise RecordError({"products": [f"Product {item.get('id', '')} not found".replace("  ", " ")]})
+            return {"sku": "", "name": "Producto", "image": "", "qty": item["qty"], "price": item["price"] or 0.0,
+                    "discount": item["discount"], "weight": 0.0, "taxes": [], "stock_locations": []}
+        variants = product.get("variants") or []
+        variant = next((v for v in variants if v["id"] == item.get("variant_id")), None)
+        if item.get("variant_id") is not None and variant is None:
+            raise RecordError({"products": [f"Variant {item['variant_id']} not found"]})
+        price = item["price"] if item["price"] is not None else (variant or product)["price"]
+        line = {"id": product["id"], "sku": (variant or product).get("sku", ""), "name": product["name"],
+                "image": "", "qty": item["qty"], "price": float(price), "discount": item["discount"],
+                "weight": float(product.get("weight") or 0.0), "taxes": [], "stock_locations": []}
+        if variant:
+            line["variant_id"] = variant["id"]
+        return line
+
+    def create(self, order_id, fields, now):
+        lines = [self._line(item, fields.get("allow_missing_products", False)) for item in fields["products"]]
+        return self.orders.place(order_id, fields, lines, now)
+
+
+NEW_ORDERS = crud.Resource("order", "Order", _Placement, parse_order_create, _respond, stamped=True)
+crud.register(NEW_ORDERS, "/orders.json", "/orders/{id}.json", "read_orders", "write_orders", ("create",))
 
 
 def _status_filters() -> set[str] | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .validation import Invalid, _boolean, _convert_all, _enum, _integer, _string
+from .validation import Invalid, _boolean, _convert_all, _enum, _integer, _number, _string
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ADDRESS_KEYS = ("name", "surname", "taxid", "address", "city", "postal", "municipality", "region", "country")
@@ -100,4 +100,56 @@ def parse_category(data, *, partial: bool) -> tuple[dict, dict]:
     clean, errors = _parse(data, CATEGORY_FIELDS, "category")
     if not partial and "name" not in clean and "name" not in errors:
         errors["name"] = ["can't be blank"]
+    return clean, errors
+
+
+def _order_lines(value):
+    """OrderProductOrderCreate items: id (or none, with allow_missing_products), variant_id, qty > 0, price."""
+    if not isinstance(value, list) or not value:
+        raise Invalid("can't be blank")
+    lines = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise Invalid("must be a list of objects")
+        qty = _integer(item.get("qty", 1))
+        if qty <= 0:
+            raise Invalid("quantity must be greater than 0")
+        line = {"qty": qty, "price": _number(item["price"]) if item.get("price") is not None else None,
+                "discount": _number(item.get("discount") or 0)}
+        for key in ("id", "variant_id"):
+            if item.get(key) is not None:
+                line[key] = _integer(item[key])
+        if line["price"] is not None and line["price"] < 0:
+            raise Invalid("price must be greater than or equal to 0")
+        lines.append(line)
+    return lines
+
+
+def _order_customer(value):
+    if not isinstance(value, dict):
+        raise Invalid("must be an object")
+    email = _email(value.get("email") or "")
+    if not email:
+        raise Invalid("email can't be blank")
+    customer = {key: _string(value[key]) for key in ("name", "surname", "phone") if value.get(key) is not None}
+    customer["email"] = email.lower()
+    for kind in ("shipping_address", "billing_address"):
+        if value.get(kind) is not None:
+            customer[kind] = _address(value[kind])
+    return customer
+
+
+ORDER_CREATE_FIELDS = {
+    "status": _order_status, "shipping_method_name": _string, "shipping_price": _number,
+    "shipping_required": _boolean, "allow_missing_products": _boolean, "customer": _order_customer,
+    "products": _order_lines,
+}
+
+
+def parse_order_create(data, *, partial: bool = False) -> tuple[dict, dict]:
+    """Coerce an `order` object of POST /orders.json (OrderCreateFields); customer and products are required."""
+    clean, errors = _parse(data, ORDER_CREATE_FIELDS, "order")
+    for key in ("customer", "products"):
+        if key not in clean and key not in errors:
+            errors[key] = ["can't be blank"]
     return clean, errors

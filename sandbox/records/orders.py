@@ -107,6 +107,43 @@ class OrderBook:
         self._records[order_id] = record
         return record
 
+    def place(self, order_id: int, fields: dict, lines: list[dict], now: datetime) -> dict:
+        """A new order created through the API (POST /orders.json): the buyer, lines and shipping as sent.
+
+        `lines` are OrderProduct items already resolved against the catalog. Amounts are the given ones, as
+        Jumpseller keeps an externally created order's values; taxes are not added.
+        """
+        record = self.create(order_id, now)
+        status = fields.get("status", "pending_payment")
+        customer = dict(fields["customer"])
+        shipping_address = customer.pop("shipping_address", {})
+        billing_address = customer.pop("billing_address", {})
+        customer["fullname"] = " ".join(p for p in (customer.pop("name", ""), customer.pop("surname", "")) if p)
+        subtotal = sum(line["price"] * line["qty"] - line["discount"] for line in lines)
+        shipping = float(fields.get("shipping_price") or 0.0) if fields.get("shipping_required", True) else 0.0
+        currency = record["currency"]
+        record.update({
+            "source": {**record["source"], "created_from": "api"}, "customer": customer, "products": lines,
+            "shipping_address": shipping_address, "billing_address": billing_address, "pickup_address": None,
+            "subtotal": seed_orders.money(subtotal, currency), "tax": 0.0, "shipping_tax": 0.0, "discount": 0.0,
+            "shipping": shipping, "total": seed_orders.money(subtotal + shipping, currency), "coupons": "",
+            "shipping_required": fields.get("shipping_required", True), "shipping_taxes": [],
+            "shipping_method_name": fields.get("shipping_method_name", ""), "status_enum": status, "tracking_url": "", "tracking_company": "",
+            "tracking_number": "", "shipment_status_enum": "requested", "payment_notification_id": "",
+            "history": [{"id": order_id * seed.SUB_ID_SPAN + 1, "message": "Order created",
+                         "created_at": seed.timestamp(now)}],
+        })
+        for key in ("shipping_branch", "shipping_method_id", "shipping_service_id"):   # none: no store method
+            record.pop(key, None)
+        record.pop("pickup_address", None)
+        if status == "paid":
+            record["completed_at"] = seed.timestamp(now)
+        else:
+            record.pop("completed_at", None)
+        self._statuses[self._position(order_id)] = status
+        self._records[order_id] = record
+        return record
+
     def update(self, order_id: int, fields: dict, now: datetime) -> dict | None:
         """Apply validated editable fields, noting each change in the order's history; None if unknown."""
         current = self.get(order_id)

@@ -570,6 +570,11 @@ PARITY_WRITES = [
     ("put", "/customer_categories/{id}.json", "/customer_categories/{customer_category}.json",
      {"json": {"customer_category": {"name": "Revendedoras"}}}),
     ("delete", "/customer_categories/{id}.json", "/customer_categories/{customer_category}.json", {}),
+    ("post", "/orders.json", "/orders.json", {"json": {"order": {
+        "status": "Pending Payment", "allow_missing_products": True, "shipping_method_name": "Courier",
+        "shipping_price": 2500, "customer": {"email": "api@cliente.cl", "name": "Ana", "surname": "Rojas"},
+        "products": [{"qty": 2, "price": 1990}]}}}),
+    ("get", "/orders/{id}.json", "/orders/{order}.json", {}),
     ("post", "/fulfillments.json", "/fulfillments.json", {"json": {"fulfillment": {
         "order_id": "5001", "type": "chilexpress", "location_id": "1", "tracking_number": "CX-1"}}}),
     ("put", "/fulfillments/{id}.json", "/fulfillments/{fulfillment}.json",

@@ -211,3 +211,41 @@ def test_large_seed_starts_fast_and_pages_fast():
     assert paid.status_code == 200 and paid.json()
     assert [o["order"]["id"] for o in last] == list(range(9951, 10001))
     assert filtered.seconds < 3.0
+
+
+def test_an_order_created_through_the_api_keeps_the_given_values(srv, owner):
+    product = get(srv, owner, "/products.json", limit=1)[0]["product"]
+    variant = product["variants"][0] if product.get("variants") else None
+    line = {"id": product["id"], "qty": 2, "price": 1500}
+    if variant:
+        line["variant_id"] = variant["id"]
+    count = get(srv, owner, "/orders/count.json")["count"]
+    body = {"order": {"status": "Paid", "shipping_method_name": "Courier", "shipping_price": 3000,
+                      "customer": {"email": "Compra@Cliente.cl", "name": "Ana", "surname": "Rojas",
+                                   "shipping_address": {"address": "Calle 1", "city": "Santiago"}},
+                      "products": [line]}}
+    created = requests.post(f"{srv.url}/v1/orders.json", auth=owner, json=body, timeout=T)
+    assert created.status_code == 200, created.text
+    order = created.json()["order"]
+    assert order["status"] == "Paid" and order["customer"]["email"] == "compra@cliente.cl"
+    assert order["customer"]["fullname"] == "Ana Rojas" and order["shipping_address"]["address"] == "Calle 1"
+    assert [(p["id"], p["qty"], p["price"]) for p in order["products"]] == [(product["id"], 2, 1500.0)]
+    assert (order["subtotal"], order["shipping"], order["total"]) == (3000.0, 3000.0, 6000.0)
+    assert order["source"]["created_from"] == "api"
+    assert get(srv, owner, "/orders/count.json")["count"] == count + 1
+    assert get(srv, owner, f"/orders/{order['id']}.json")["order"]["total"] == 6000.0
+
+
+@pytest.mark.parametrize("order, field", [
+    ({"products": [{"id": 1, "qty": 1}]}, "customer"),
+    ({"customer": {"email": "a@b.cl"}}, "products"),
+    ({"customer": {"email": "a@b.cl"}, "products": [{"id": 999999999, "qty": 1}]}, "products"),
+    ({"customer": {"email": "not-an-email"}, "products": [{"id": 1, "qty": 1}]}, "customer"),
+    ({"customer": {"email": "a@b.cl"}, "products": [{"id": 1, "qty": 0}]}, "products"),
+    ({"status": "Shipped", "customer": {"email": "a@b.cl"}, "products": [{"id": 1, "qty": 1}]}, "status"),
+])
+def test_an_invalid_order_is_refused_with_errors_and_not_stored(srv, owner, order, field):
+    count = get(srv, owner, "/orders/count.json")["count"]
+    refused = requests.post(f"{srv.url}/v1/orders.json", auth=owner, json={"order": order}, timeout=T)
+    assert refused.status_code == 422 and field in refused.json()["errors"], refused.text
+    assert get(srv, owner, "/orders/count.json")["count"] == count

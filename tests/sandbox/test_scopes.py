@@ -42,6 +42,8 @@ BODIES = {("/products", "post"): {"product": {"name": "x", "price": 1}},
           ("/fulfillments", "put"): {"fulfillment": {"order_id": 5001, "shipment_status": "delivered"}}}
 # Nested resources share their parent's first path segment, so their bodies are keyed by the whole path.
 PATH_BODIES = {("/products/{id}/variants.json", "post"): {"variant": {"price": 1}},
+               ("/orders.json", "post"): {"order": {"allow_missing_products": True, "customer": {"email": "s@c.cl"},
+                                                    "products": [{"qty": 1, "price": 1}]}},
                ("/products/{id}/variants/{variant_id}.json", "put"): {"variant": {"stock": 1}},
                ("/products/{id}/images.json", "post"): {"image": {"url": "https://example.com/i.png"}},
                ("/products/{product_id}/images/{image_id}.json", "put"): {"image": {"position": 2}},
