@@ -108,6 +108,10 @@ def receive(delivery):
     """Verify a delivery and store it as a pending inbox row; returns an Outcome, raises InboxUnavailable."""
     try:
         with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # No BEGIN and COMMIT round trips around one read and one insert (a third of the database's CPU
+                # per delivery). Not on SQLite: switching pysqlite back on check-in runs a PRAGMA that costs more.
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             row = conn.execute(_STORE_QUERY, {"code": delivery.store_code}).first() if delivery.store_code else None
             if row is None or not delivery.event or not webhooks.verify(
                     delivery.body, _tokens.get(row.code, row.hooks_token_enc), delivery.signature):
@@ -116,7 +120,7 @@ def receive(delivery):
                 return Outcome.REJECTED
             with _writer(conn):
                 inserted = conn.execute(_INSERT, _row(row, delivery)).rowcount
-                conn.commit()              # acknowledged (200) only once this returns
+                conn.commit()              # acknowledged (200) only once this returns (a no-op in autocommit)
     except SQLAlchemyError as exc:
         # Includes a failed insert other than the replay (which inserts nothing and raises nothing).
         log.error("hook delivery not stored: %s", type(exc).__name__)
