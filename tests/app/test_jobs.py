@@ -5,6 +5,9 @@ import signal
 
 import pytest
 
+from jumpseller_app.extensions import queue
+from jumpseller_app.jobs import tasks
+
 from ..support.flows import connect_basic, control
 from ..support.iframe import api_requests
 from ..support.worker import HANG_TIMEOUT, jobs_pending, wait_for, with_worker_queue
@@ -14,6 +17,11 @@ from ..support.worker import HANG_TIMEOUT, jobs_pending, wait_for, with_worker_q
 def app_config(app_config, queue_backend):
     """A real queue that only a worker process drains; a fast heartbeat."""
     return with_worker_queue(app_config, queue_backend)
+
+
+def hooks_check_running(app):
+    with app.app_context():
+        return queue.get(tasks._hooks_key("sandbox"), peek=True) is not None
 
 
 def syncing(browser, live_app):
@@ -49,6 +57,9 @@ def test_refresh_queues_a_sync_the_worker_runs(app, live_app, sandbox, browser, 
 
     # With nothing queued a click queues an incremental sync (after the highest ids: a few calls, no full pass).
     control(sandbox, "faults", latency_ms=0)
+    # The hooks the connect asked for are created by the worker's other thread meanwhile (a dozen slow calls that
+    # may outlast the sync): let that job end before counting the calls the page and the next sync make.
+    wait_for(lambda: not hooks_check_running(app), "the hooks check to end")
     before = api_requests(sandbox)
     page_views = browser.get(live_app.url + "/", timeout=10)
     assert api_requests(sandbox) == before and page_views.status_code == 200
