@@ -47,7 +47,8 @@ def create_app(test_config=None):
     app.register_blueprint(categories.bp)
     from .views import products, products_bulk  # noqa: F401 - products_bulk adds its routes to products.bp
     app.register_blueprint(products.bp)
-    from .views import customers, store as store_pages, taxes
+    from .views import customers, orders, store as store_pages, taxes
+    app.register_blueprint(orders.bp)
     app.register_blueprint(customers.bp)
     app.register_blueprint(store_pages.bp)
     app.register_blueprint(taxes.bp)
