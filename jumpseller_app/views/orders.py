@@ -144,7 +144,8 @@ def shipment(remote_id, fulfillment_id):
 
 def _form(values, errors, *, status=200, permissions=None):
     return render_template("orders/form.html", values=values, errors=errors, statuses=orders.ORDER_STATUSES,
-                           lines=range(orders.LINES_ON_FORM), form_fields=orders.CREATE_FIELDS, permissions=permissions or _refused()), status
+                           lines=range(orders.LINES_ON_FORM), form_fields=orders.CREATE_FIELDS,
+                           permissions=permissions or _refused()), status
 
 
 @bp.get("/new")
