@@ -18,7 +18,7 @@ from .support.http import browser_session
 from .support.servers import LiveServer, PostgresServer, RedisServer, serve
 
 # Fixtures shared by several modules that live beside their helpers: the real-worker harness, hook deliveries.
-pytest_plugins = ("tests.support.worker", "tests.support.webhooks", "tests.support.browser")
+pytest_plugins = ("tests.support.worker", "tests.support.webhooks", "tests.support.browser", "tests.support.pages")
 
 CLIENT_ID = "test-client-id"
 CLIENT_SECRET = "test-client-secret-0123456789"

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ApiWrite, MirrorProduct, WriteStatus
@@ -282,9 +282,3 @@ def _send(client, write):
 
 api_writes.register(BULK, call=_send, mirror=lambda store_id, write, answer, at: api_writes.mirror_record(
     store_id, "products", answer, at))
-
-
-def count_live(store_id):
-    """How many live products the store's mirror holds."""
-    return db.session.scalar(select(func.count()).select_from(MirrorProduct).where(
-        MirrorProduct.store_id == store_id, MirrorProduct.deleted_at.is_(None)))

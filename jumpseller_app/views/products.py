@@ -7,6 +7,7 @@ the CSV export are in views/products_bulk.py, on this blueprint.
 """
 
 from flask import Blueprint, abort, g, render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from .. import features
@@ -138,25 +139,24 @@ def update(remote_id):
     return _submit(P.UPDATE, products.product_payload, lambda *a, **k: _form(product, *a, **k), remote_id)
 
 
+def _deletion(product):
+    return writes.Deletion(title=gettext("Delete product"), name=product.name,
+                           note=gettext("The product, its variants and images are deleted in your Jumpseller store."),
+                           action=app_url("products.delete", remote_id=product.remote_id),
+                           cancel=app_url("products.show", remote_id=product.remote_id), prefix="product")
+
+
 @bp.get("/<int:remote_id>/delete")
 @store_required
 def confirm_delete(remote_id):
     """Ask before deleting (a failed attempt's reason shown)."""
-    product = _product_or_404(remote_id)
-    failed = _failed(P.DELETE)
-    return render_template("products/delete.html", product=product,
-                           errors=writes.errors_of(failed) if failed else {},
-                           permissions=_refused()), 422 if failed else 200
+    return writes.confirm_delete(_deletion(_product_or_404(remote_id)), P.DELETE, _refused())
 
 
 @bp.post("/<int:remote_id>/delete")
 @store_required
 def delete(remote_id):
-    product = _product_or_404(remote_id)
-    refused = _refused()
-    if refused:
-        return render_template("products/delete.html", product=product, errors={}, permissions=refused), 403
-    return writes.submitted(g.store, P.DELETE, {}, remote_id)
+    return writes.delete(_deletion(_product_or_404(remote_id)), P.DELETE, remote_id, _refused())
 
 
 # --- variants ---------------------------------------------------------------------------------------------------

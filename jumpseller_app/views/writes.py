@@ -15,7 +15,7 @@ Writes are looked up within the signed-in store only: another store's write id i
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 from flask_babel import gettext
 
 from ..models import WriteStatus
@@ -44,6 +44,32 @@ def submitted(store, kind, payload, target=None):
     """Submit a write for a view and answer with the redirect to its status page."""
     write = api_writes.submit(store, kind, payload, target)
     return redirect(app_url("writes.status", write_id=write.id))
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What templates/_confirm_delete.html says about the record to delete, and where its buttons lead."""
+
+    title: str
+    name: str
+    note: str
+    action: str
+    cancel: str
+    prefix: str
+
+
+def confirm_delete(deletion, kind, permissions):
+    """The delete confirmation page; with ?write= naming a failed delete of `kind`, its reason (a 422)."""
+    failed = api_writes.failed_for(g.store.id, request.args.get("write", type=int), kind)
+    return render_template("_confirm_delete.html", deletion=deletion, errors=errors_of(failed) if failed else {},
+                           permissions=permissions), 422 if failed else 200
+
+
+def delete(deletion, kind, target, permissions):
+    """Queue the delete of `target`, or show the confirmation again with the permission notes (a 403)."""
+    if permissions:
+        return render_template("_confirm_delete.html", deletion=deletion, errors={}, permissions=permissions), 403
+    return submitted(g.store, kind, {}, target)
 
 
 def errors_of(write):

@@ -14,8 +14,9 @@ from jumpseller_app.extensions import db
 from jumpseller_app.models import ApiWrite, MirrorProduct
 from jumpseller_app.services import csv_io
 
-from ..support.flows import basic_client, csrf_token, install
+from ..support.flows import csrf_token
 from ..support.iframe import api_requests
+from ..support.pages import count_rows, live_rows
 
 
 # --- csv_io: no server ------------------------------------------------------------------------------------------
@@ -55,25 +56,12 @@ def app_config(app_config):
     return {**app_config, "JUMPSELLER_SCOPES": config.DEFAULT_SCOPES}
 
 
-@pytest.fixture
-def signed_in(live_app, browser):
-    return install(browser, live_app).text
-
-
-@pytest.fixture
-def api(sandbox, tmp_path):
-    return basic_client(sandbox, tmp_path, budget=False)
-
-
 def live_products(app):
-    with app.app_context():
-        return db.session.scalars(select(MirrorProduct).where(MirrorProduct.deleted_at.is_(None))
-                                  .order_by(MirrorProduct.remote_id)).all()
+    return live_rows(app, MirrorProduct)
 
 
 def writes_count(app):
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(ApiWrite))
+    return count_rows(app, ApiWrite)
 
 
 def upload(browser, live_app, token, text, name="precios.csv"):

@@ -7,15 +7,16 @@ back to the form with Jumpseller's errors. The sandbox's own API (Basic auth) is
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from jumpseller_app import config
 from jumpseller_app.extensions import db
 from jumpseller_app.jumpseller.errors import NotFound
 from jumpseller_app.models import ApiWrite, MirrorDocument, MirrorProduct, MirrorVariant
 
-from ..support.flows import basic_client, csrf_token, install
+from ..support.flows import csrf_token, install
 from ..support.iframe import api_requests
+from ..support.pages import count_rows, live_rows
 
 
 @pytest.fixture
@@ -23,30 +24,13 @@ def app_config(app_config):
     return {**app_config, "JUMPSELLER_SCOPES": config.DEFAULT_SCOPES}
 
 
-@pytest.fixture
-def signed_in(live_app, browser):
-    """The default sandbox store installed (its mirror filled by the first sync); returns the dashboard's text."""
-    return install(browser, live_app).text
-
-
-@pytest.fixture
-def api(sandbox, tmp_path):
-    return basic_client(sandbox, tmp_path, budget=False)
-
-
 def mirrored(app, remote_id):
     with app.app_context():
         return db.session.scalar(select(MirrorProduct).where(MirrorProduct.remote_id == remote_id))
 
 
-def count_rows(app, model):
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
 def live_products(app):
-    with app.app_context():
-        return db.session.scalars(select(MirrorProduct).where(MirrorProduct.deleted_at.is_(None))).all()
+    return live_rows(app, MirrorProduct)
 
 
 def post(browser, live_app, path, token, **fields):

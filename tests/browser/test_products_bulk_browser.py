@@ -61,7 +61,8 @@ def test_bulk_edit_by_csv_with_a_preview_in_the_admin_iframe(app, playwright, tm
         frame.locator('[data-testid="bulk-batch"][data-finished="1"]').wait_for(timeout=10000)
         assert frame.get_by_test_id(f"result-{first_id}").get_attribute("data-status") == "done"
         assert frame.get_by_test_id(f"result-{second_id}").get_attribute("data-status") == "done"
-        assert "2 of 2 products answered: 2 changed, 0 refused." in frame.get_by_test_id("batch-progress").text_content()
+        progress = frame.get_by_test_id("batch-progress").text_content()
+        assert "2 of 2 products answered: 2 changed, 0 refused." in progress
     finally:
         queue.immediate = True
         context.close()
