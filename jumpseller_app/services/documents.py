@@ -15,10 +15,13 @@ Jumpseller's answer with `apply_one`.
 """
 
 from dataclasses import dataclass
+from datetime import timezone
 from itertools import islice
 from typing import Callable
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import MirrorDocument, utcnow
@@ -55,27 +58,39 @@ def _parent_key(parent):
 
 
 def _naive(moment):
-    return moment.replace(tzinfo=None) if moment is not None and moment.tzinfo else moment
+    """Naive UTC, as every timestamp column stores it."""
+    if moment is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
 
 
 # --- writes -------------------------------------------------------------------------------------------------------
 
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+BATCH = 500
+
+
 def _upsert(store_id, kind, records, parent, source_at):
-    """Insert or update documents (remote_id, raw) of one kind; revives tombstones; no commit."""
+    """Insert or update documents (remote_id, raw) of one kind in batches; revives tombstones; no commit.
+
+    One statement per batch (INSERT … ON CONFLICT on the unique key), so a write's answer and a refresh racing for
+    the same record cannot collide; an answer older than the stored one changes nothing.
+    """
     now = utcnow()
     parent_id = None if parent is None else str(parent)
-    for remote_id, raw in records:
-        row = db.session.scalar(select(MirrorDocument).where(
-            MirrorDocument.store_id == store_id, MirrorDocument.kind == kind, MirrorDocument.remote_id == remote_id))
-        if row is None:
-            db.session.add(MirrorDocument(store_id=store_id, kind=kind, remote_id=remote_id, parent_remote_id=parent_id,
-                                          raw=raw, source_at=source_at, synced_at=now))
-            continue
-        if row.source_at > source_at:
-            continue                    # an answer older than the one stored: never put an older state back
-        row.raw, row.source_at, row.synced_at, row.deleted_at = raw, source_at, now, None
+    rows = list({remote_id: {"store_id": store_id, "kind": kind, "remote_id": remote_id,
+                             "parent_remote_id": parent_id, "raw": raw, "source_at": source_at, "synced_at": now,
+                             "deleted_at": None} for remote_id, raw in records}.values())
+    table = MirrorDocument.__table__
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    for start in range(0, len(rows), BATCH):
+        statement = insert(table).values(rows[start:start + BATCH])
+        changed = {name: statement.excluded[name] for name in ("raw", "source_at", "synced_at", "deleted_at")}
         if parent_id is not None:
-            row.parent_remote_id = parent_id
+            changed["parent_remote_id"] = statement.excluded.parent_remote_id
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["store_id", "kind", "remote_id"], set_=changed,
+            where=table.c.source_at <= statement.excluded.source_at))
 
 
 def _identified(kind, answer):

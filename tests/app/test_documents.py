@@ -1,5 +1,5 @@
-"""services/documents.py against the sandbox: a refresh stores what Jumpseller answers (and only the calling
-store's), tombstones what it no longer lists, never puts an older answer back, and stamps when it fetched."""
+"""services/documents.py against the sandbox, on SQLite and PostgreSQL: a refresh stores what Jumpseller answers,
+tombstones what it no longer lists, never puts an older answer back, and stamps when it fetched."""
 
 from datetime import timedelta
 
@@ -12,7 +12,14 @@ from jumpseller_app.jobs import document_tasks
 from jumpseller_app.models import MirrorDocument, Store, utcnow
 from jumpseller_app.services import documents
 
+from ..support.database import url_of_kind
 from ..support.flows import basic_client, install
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Both databases: the documents' upsert is written per dialect."""
+    return url_of_kind(request, tmp_path, request.param)
 
 
 @pytest.fixture
