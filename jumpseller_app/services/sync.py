@@ -205,7 +205,7 @@ class _Run:
             items = fetch(resource, cp)
             mirror.apply(self.store.id, resource, items, source_at)
             self.advance(resource, cp, items, cursor=cursor)
-            db.session.commit()
+            _commit_page()
             outcome.pages += 1
             outcome.items += len(items)
             self.progress(resource, cp.page, cp.pages_total)
@@ -330,6 +330,21 @@ class _Run:
         cp = _scratch("orders")
         with self.guarded(self.result.of("orders"), cp):
             self.pull("orders", cp, fetch)
+
+
+def _commit_page():
+    """Commit a page with its checkpoint, the loaded objects kept as they are (not expired).
+
+    Expired, the checkpoint would be read again before the next page: one more query a page, and a transaction
+    (and a pooled connection) held open across the next Jumpseller call. What is kept stays true: a store's
+    checkpoints are written by its one running sync alone (one sync slot per store).
+    """
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def _scratch(resource):
