@@ -85,15 +85,27 @@ def fields_of(store_id, remote_id):
 # --- forms → payloads -------------------------------------------------------------------------------------------
 
 def values_from(form):
-    """The customer form's values as typed (groups: the ids ticked)."""
+    """The customer form's values as typed (groups: the ids ticked; set_groups: whether to send them)."""
     values = {key: (form.get(key) or "") for key in ("email", "phone", "status", "name", "surname")}
     values["accepts_marketing"] = "1" if form.get("accepts_marketing") else ""
+    values["set_groups"] = "1" if form.get("set_groups") else ""
     values["groups"] = list(form.getlist("groups"))
     return values
 
 
-def payload_from(store_id, form, *, creating):
-    """The customer's fields from a form: email (Jumpseller judges it), phone, status, marketing, name, groups."""
+def _billing(customer, name, surname):
+    """The billing address to send with a new name: the mirrored one's fields kept (Jumpseller replaces it whole)."""
+    current = next((a for a in addresses(customer) if a.kind == "billing"), None) if customer else None
+    base = {key: getattr(current, key) for key in ADDRESS_FIELDS} if current else {}
+    return {**base, "name": name, "surname": surname}
+
+
+def payload_from(store_id, form, *, customer=None):
+    """The customer's fields from a form: email (Jumpseller judges it), phone, status, marketing, name, groups.
+
+    Group membership is not mirrored, so an edit sends groups only when the merchant chose to set them
+    (`set_groups`): otherwise the customer's groups at Jumpseller stay as they are.
+    """
     values = values_from(form)
     errors = {}
     if values["status"] and values["status"] not in STATUSES:
@@ -108,11 +120,13 @@ def payload_from(store_id, form, *, creating):
     if errors:
         raise Invalid(errors, values)
     payload = {"email": values["email"], "phone": values["phone"].strip(),
-               "accepts_marketing": bool(values["accepts_marketing"]), "customer_category": group_ids}
+               "accepts_marketing": bool(values["accepts_marketing"])}
+    if customer is None or values["set_groups"]:
+        payload["customer_category"] = group_ids
     if values["status"]:
         payload["status"] = values["status"]
-    if values["name"].strip() or values["surname"].strip() or creating:
-        payload["billing_address"] = {"name": values["name"].strip(), "surname": values["surname"].strip()}
+    if values["name"].strip() or values["surname"].strip() or customer is None:
+        payload["billing_address"] = _billing(customer, values["name"].strip(), values["surname"].strip())
     return payload
 
 
@@ -134,6 +148,7 @@ def form_values(write):
     values = {key: str(value) for key, value in payload.items() if isinstance(value, str)}
     values.update(name=billing.get("name", ""), surname=billing.get("surname", ""),
                   accepts_marketing="1" if payload.get("accepts_marketing") else "",
+                  set_groups="1" if "customer_category" in payload else "",
                   groups=[str(g) for g in payload.get("customer_category") or []])
     for kind in ADDRESS_KINDS:
         if f"{kind}_address" in payload:

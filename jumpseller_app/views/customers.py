@@ -110,7 +110,7 @@ def _failed_form(kind, customer=None):
 def _submit(kind, customer=None):
     target = customer.remote_id if customer else None
     try:
-        payload = customers.payload_from(g.store.id, request.form, creating=customer is None)
+        payload = customers.payload_from(g.store.id, request.form, customer=customer)
     except Invalid as exc:
         return _form(customer, exc.values, exc.errors, status=422)
     refused = _refused()

@@ -132,6 +132,19 @@ def test_add_edit_address_and_delete_through_the_pages(app, live_app, browser, s
     assert api.customers.get(new_id)["shipping_address"]["address"] == "Av. Providencia 1234"
     assert count(app, MirrorAddress, MirrorAddress.kind == "shipping",
                  MirrorAddress.address == "Av. Providencia 1234") == 1
+    post(browser, live_app, f"/customers/{new_id}/addresses", token, kind="billing", name="Nueva", surname="Clienta",
+         address="Los Leones 50", city="Santiago", country="CL")
+    # An edit keeps what its form does not show: the billing address's other fields, and the groups unless the
+    # merchant chose to set them.
+    post(browser, live_app, f"/customers/{new_id}", token, email="nueva@cliente.cl", status="approved",
+         name="Renata", surname="Clienta")
+    remote = api.customers.get(new_id)
+    assert (remote["billing_address"]["name"], remote["billing_address"]["address"]) == ("Renata", "Los Leones 50")
+    assert [k["customer_category"]["id"] for k in remote["customer_categories"]] == [group]
+    assert mirrored(app, new_id).fullname == "Renata Clienta"
+    post(browser, live_app, f"/customers/{new_id}", token, email="nueva@cliente.cl", status="approved",
+         name="Renata", surname="Clienta", set_groups="1")
+    assert api.customers.get(new_id)["customer_categories"] == []
     bad_kind = post(browser, live_app, f"/customers/{new_id}/addresses", token, kind="moon", city="X")
     assert bad_kind.status_code == 422 and 'data-testid="error-kind"' in bad_kind.text
 
