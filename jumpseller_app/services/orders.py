@@ -114,7 +114,7 @@ def abandoned(store_id):
 # --- forms → payloads -------------------------------------------------------------------------------------------
 
 def update_from(form):
-    """Status, shipment status and tracking from the order's form (unchanged choices left out)."""
+    """Status, shipment status and tracking from the order's form (empty ones left out: unchanged)."""
     values = {key: (form.get(key) or "").strip() for key in ("status", "shipment_status") + TRACKING_FIELDS}
     errors = {}
     if values["status"] and values["status"] not in ORDER_STATUSES:
@@ -123,7 +123,8 @@ def update_from(form):
         errors["shipment_status"] = [_l("Choose a status from the list.")]
     if errors:
         raise Invalid(errors, values)
-    payload = {key: values[key] for key in TRACKING_FIELDS}
+    # Tracking is not mirrored, so the form starts empty: an empty field leaves Jumpseller's value as it is.
+    payload = {key: values[key] for key in TRACKING_FIELDS if values[key]}
     if values["status"]:
         payload["status"] = ORDER_STATUSES[values["status"]]
     if values["shipment_status"]:

@@ -145,6 +145,11 @@ def test_update_status_and_tracking(app, live_app, browser, signed_in, api, toke
     row = mirrored(app, order["id"])
     assert (row.state, row.shipment) == ("paid", "in_transit")
     assert f'data-testid="order-status">{row.status_text}<' in updated.text and row.status_text
+    # A later change with the tracking fields left empty keeps Jumpseller's tracking.
+    post(browser, live_app, f"/orders/{order['id']}", token, status="paid", shipment_status="delivered")
+    remote = api.orders.get(order["id"])
+    assert remote["shipment_status_enum"] == "delivered" and remote["tracking_number"] == "CX-123"
+    assert mirrored(app, order["id"]).shipment == "delivered"
 
     writes = count(app, ApiWrite)
     bad = post(browser, live_app, f"/orders/{order['id']}", token, status="refunded", shipment_status="lost")
