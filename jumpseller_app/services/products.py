@@ -171,13 +171,16 @@ def variant_payload(form):
 
 
 def image_payload(form):
-    """An image's address (a new image) or position (an existing one)."""
+    """An image's address (a new image, judged by Jumpseller) or position (a whole number from 1)."""
     values = values_of(form, ("url", "position"))
     payload = {}
     if "url" in form:
         payload["url"] = values["url"].strip()
-    if values["position"].strip():
-        payload["position"] = _typed(values["position"])
+    if "position" in form:
+        position = _typed(values["position"])
+        if not isinstance(position, int) or position < 1:
+            raise Invalid({"position": [_l("The position is a whole number from 1.")]}, values)
+        payload["position"] = position
     return payload
 
 

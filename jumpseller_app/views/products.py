@@ -72,19 +72,26 @@ def index():
                            deleted=request.args.get("deleted", type=int))
 
 
+def _show(product, *, image_errors=None, image_values=None, status=200):
+    return render_template("products/show.html", product=product, variants=products.variants(product),
+                           images=products.images(product), categories=categories.names(g.store.id),
+                           details=product_documents.details(g.store.id, product.remote_id),
+                           detail_states={kind: documents.state(kind, product.remote_id)
+                                          for kind in product_documents.KINDS},
+                           image_errors=image_errors or {}, image_values=image_values or {},
+                           permissions=_refused()), status
+
+
 @bp.get("/<int:remote_id>")
 @store_required
 def show(remote_id):
     """One product: its facts, variants, images (with their forms), custom fields and reviews."""
     product = _product_or_404(remote_id)
     failed = _failed(P.IMAGE_CREATE, P.IMAGE_UPDATE, P.IMAGE_DELETE)
-    return render_template("products/show.html", product=product, variants=products.variants(product),
-                           images=products.images(product), categories=categories.names(g.store.id),
-                           details=product_documents.details(g.store.id, remote_id),
-                           detail_states={kind: documents.state(kind, remote_id) for kind in product_documents.KINDS},
-                           image_errors=writes.errors_of(failed) if failed else {},
-                           image_values=products.form_values(failed) if failed else {},
-                           permissions=_refused()), 422 if failed else 200
+    if failed is None:
+        return _show(product)
+    return _show(product, image_errors=writes.errors_of(failed), image_values=products.form_values(failed),
+                 status=422)
 
 
 # --- add, edit, delete a product --------------------------------------------------------------------------------
@@ -223,10 +230,14 @@ def update_variant(remote_id, variant_id):
 
 # --- images -----------------------------------------------------------------------------------------------------
 
-def _image_write(remote_id, kind, payload):
+def _image_write(remote_id, kind, build, **extra):
+    """Queue an image write; a position that is not one re-renders the product page with its error (422)."""
     product = _product_or_404(remote_id)
-    refused = _refused()
-    if refused:
+    try:
+        payload = {**build(request.form), **extra}
+    except categories.Invalid as exc:
+        return _show(product, image_errors=exc.errors, image_values=exc.values, status=422)
+    if _refused():
         abort(403)
     return writes.submitted(g.store, kind, payload, product.remote_id)
 
@@ -240,7 +251,7 @@ def _image_or_404(remote_id, image_id):
 @store_required
 def add_image(remote_id):
     """Add an image by its address (Jumpseller downloads it)."""
-    return _image_write(remote_id, P.IMAGE_CREATE, products.image_payload(request.form))
+    return _image_write(remote_id, P.IMAGE_CREATE, products.image_payload)
 
 
 @bp.post("/<int:remote_id>/images/<int:image_id>")
@@ -248,14 +259,14 @@ def add_image(remote_id):
 def update_image(remote_id, image_id):
     """Move an image to another position."""
     _image_or_404(remote_id, image_id)
-    return _image_write(remote_id, P.IMAGE_UPDATE, {**products.image_payload(request.form), "image_id": image_id})
+    return _image_write(remote_id, P.IMAGE_UPDATE, products.image_payload, image_id=image_id)
 
 
 @bp.post("/<int:remote_id>/images/<int:image_id>/delete")
 @store_required
 def delete_image(remote_id, image_id):
     _image_or_404(remote_id, image_id)
-    return _image_write(remote_id, P.IMAGE_DELETE, {"image_id": image_id})
+    return _image_write(remote_id, P.IMAGE_DELETE, lambda form: {}, image_id=image_id)
 
 
 @bp.post("/<int:remote_id>/details/<kind>")

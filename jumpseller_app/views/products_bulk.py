@@ -24,6 +24,7 @@ from .products import bp
 
 FILTER_ARGS = ("q", "category", "status", "stock", "price_min", "price_max", "sort", "desc")
 _BATCH = re.compile(r"^[0-9a-f]{32}$")
+SKIPPED_SHOWN = 200          # rows that will not apply listed on a preview (a 1 MB file can hold 100,000)
 
 
 def _filters(source):
@@ -45,7 +46,7 @@ def _form(*, error=None, status=200, permissions=None):
 
 def _preview(preview, *, source):
     return render_template("products/preview.html", preview=preview, source=source, filters=_filters(request.values),
-                           permissions=_refused())
+                           shown=SKIPPED_SHOWN, permissions=_refused())
 
 
 @bp.get("/bulk")

@@ -220,6 +220,11 @@ def test_add_move_and_delete_an_image(app, live_app, browser, signed_in, api):
     assert new["id"] not in {i["id"] for i in api.products.images(product.remote_id).list()}
     assert new["id"] not in {i["id"] for i in mirrored(app, product.remote_id).raw["images"]}
 
+    writes = count_rows(app, ApiWrite)
+    bad = post(browser, live_app, f"/products/{product.remote_id}/images/{min(before)}", token, position="primero")
+    assert bad.status_code == 422 and 'data-testid="error-position"' in bad.text
+    assert count_rows(app, ApiWrite) == writes                  # refused before anything is queued
+
     refused = post(browser, live_app, f"/products/{product.remote_id}/images", token, url="")
     assert refused.status_code == 422 and 'data-testid="error-url">' in refused.text
     assert {i["id"] for i in api.products.images(product.remote_id).list()} == before
