@@ -9,11 +9,8 @@ here), so a delivery costs one connection, one indexed read and one insert:
   rollback and second read to tell it from a real failure.
 """
 
-import contextlib
 import enum
-import fcntl
 import logging
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, LargeBinary, bindparam, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import write_turns
 from ..crypto import DecryptionError
 from ..extensions import db
 from ..jumpseller import webhooks
@@ -118,9 +116,8 @@ def receive(delivery):
                 log.warning("hook delivery refused: bad or missing signature (store header %r)",
                             delivery.store_code[:120])
                 return Outcome.REJECTED
-            with _writer(conn):
-                inserted = conn.execute(_INSERT, _row(row, delivery)).rowcount
-                conn.commit()              # acknowledged (200) only once this returns (a no-op in autocommit)
+            # Acknowledged (200) only once this returns: committed.
+            inserted = write_turns.execute_and_commit(conn, _INSERT, _row(row, delivery))
     except SQLAlchemyError as exc:
         # Includes a failed insert other than the replay (which inserts nothing and raises nothing).
         log.error("hook delivery not stored: %s", type(exc).__name__)
@@ -129,39 +126,6 @@ def receive(delivery):
         log.info("hook delivery already in the inbox (replay)")
         return Outcome.DUPLICATE
     return Outcome.STORED
-
-
-def _writer(conn):
-    """On SQLite, the receiver's writers take turns, first within the process, then across processes with an
-    flock on a file beside the database: SQLite has one write lock per file, and a writer that finds it taken
-    polls for it with sleeps of 1 to 100 ms (the p99 of a busy receiver), where a writer waiting on a lock here
-    wakes the moment it is free. The worker's writes still meet them at SQLite's lock. PostgreSQL needs no turns."""
-    if conn.dialect.name != "sqlite":
-        return contextlib.nullcontext()
-    return _sqlite_turn(conn.engine.url.database or ":memory:")
-
-
-_turns = {}
-_turns_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _sqlite_turn(database):
-    with _turns_lock:
-        # Keyed by process too: a turn opened before a fork would be one shared lock for the parent and child.
-        turn = _turns.get((os.getpid(), database))
-        if turn is None:
-            side = None if database == ":memory:" else os.open(f"{database}.hooks-lock", os.O_RDWR | os.O_CREAT, 0o600)
-            turn = _turns[(os.getpid(), database)] = (threading.Lock(), side)
-    threads, side = turn
-    with threads:
-        if side is not None:
-            fcntl.flock(side, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            if side is not None:
-                fcntl.flock(side, fcntl.LOCK_UN)
 
 
 def _row(store_row, delivery):

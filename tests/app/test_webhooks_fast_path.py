@@ -2,6 +2,7 @@
 across processes; and sessionless views open no session."""
 
 import fcntl
+import sqlite3
 import threading
 
 import requests
@@ -43,6 +44,25 @@ def test_a_delivery_waits_for_another_process_turn_at_the_sqlite_file(app, live_
     sender.join(timeout=30)
     assert waiting and rows_meanwhile == 0                  # nothing written while the other process had its turn
     assert answers == [200] and len(stored(app)) == 1       # then stored and acknowledged
+
+
+def test_a_delivery_waits_for_the_sqlite_write_lock_another_writer_holds_and_is_stored(app, live_app, installed):
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    answers = []
+    other = sqlite3.connect(database, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")                     # the worker in a write transaction
+        sender = threading.Thread(target=lambda: answers.append(
+            deliver(live_app, BODY, signature=sign(BODY, installed)).status_code))
+        sender.start()
+        sender.join(timeout=1.0)
+        waiting = sender.is_alive()
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    sender.join(timeout=30)
+    # Neither refused (503) at the busy lock nor stored before it was free; then stored and acknowledged.
+    assert waiting and answers == [200] and len(stored(app)) == 1
 
 
 def test_a_sessionless_view_with_url_arguments_opens_no_session_either(app):

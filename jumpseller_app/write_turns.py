@@ -1,0 +1,71 @@
+"""Short, latency-critical writes (the hook receiver's inserts) on SQLite: whose turn it is, and no sleepy waits.
+
+SQLite has one write lock per database file. A connection that finds it taken waits in SQLite's busy handler,
+which sleeps 1, 2, 5 … up to 100 ms between tries: with two web processes and a worker writing, those sleeps were
+the receiver's p99 (over 400 ms while the worker drained the inbox). Here:
+- the receiver's writers take turns, first among the process's threads, then across processes with an flock on
+  a file beside the database, and a writer waiting for its turn wakes the moment the previous one is done;
+- the writer whose turn it is meets the other writers (the worker's transactions) at SQLite's lock with the busy
+  timeout off, retrying every millisecond, so it takes the lock in the first gap between their
+  transactions; the worker, in the background, is the one that waits.
+PostgreSQL locks rows, not the database: there a write is simply executed and committed.
+"""
+
+import contextlib
+import fcntl
+import os
+import threading
+import time
+
+from sqlalchemy.exc import OperationalError
+
+RETRY_SECONDS = 0.001
+_turns = {}
+_turns_lock = threading.Lock()
+
+
+def execute_and_commit(conn, statement, params, *, wait_seconds=30.0):
+    """Execute one write on `conn` and commit it; returns its rowcount. On SQLite, in the receiver's turn."""
+    if conn.dialect.name != "sqlite":
+        rowcount = conn.execute(statement, params).rowcount
+        conn.commit()
+        return rowcount
+    with _turn(conn.engine.url.database or ":memory:"):
+        previous = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            return _retried(conn, statement, params, time.monotonic() + wait_seconds)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous)}")
+
+
+def _retried(conn, statement, params, deadline):
+    while True:
+        try:
+            rowcount = conn.execute(statement, params).rowcount
+            conn.commit()
+            return rowcount
+        except OperationalError as exc:
+            conn.rollback()
+            if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                raise
+        time.sleep(RETRY_SECONDS)
+
+
+@contextlib.contextmanager
+def _turn(database):
+    with _turns_lock:
+        # Keyed by process too: a turn opened before a fork would be one shared lock for the parent and child.
+        turn = _turns.get((os.getpid(), database))
+        if turn is None:
+            side = None if database == ":memory:" else os.open(f"{database}.hooks-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            turn = _turns[(os.getpid(), database)] = (threading.Lock(), side)
+    threads, side = turn
+    with threads:
+        if side is not None:
+            fcntl.flock(side, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if side is not None:
+                fcntl.flock(side, fcntl.LOCK_UN)
