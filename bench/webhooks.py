@@ -8,6 +8,9 @@ keep-alive client (bench/shared/load.py). The bare endpoint gets the same bodies
 
 lost = unique deliveries sent - unique deliveries stored, counted once the worker has drained the inbox (no row
 pending or failed) or, if nothing drains it, once the count stops moving (`drained` says which).
+Besides the rates: web_cpu_ms, the CPU of gunicorn's processes per delivery (bare_web_cpu_ms per bare request),
+worker_cpu_ms and db_cpu_ms (PostgreSQL's processes) over the same timed run, and machine_busy, the share of the
+machine's cores busy meanwhile. On a machine others load, the rates move with their load; the CPU figures hardly do.
 Prints ONE JSON line with keys prefixed sqlite_ and pg_.
 
     python bench/webhooks.py [--deliveries 20000] [--concurrency 8] [--seconds 30] [--only sqlite|pg]
@@ -25,12 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.shared import (BARE_PREFIX, Request, app_env, free_port, gunicorn, install, load,  # noqa: E402
+from bench.shared import (BARE_PREFIX, Request, app_env, cpu, free_port, gunicorn, install, load,  # noqa: E402
                           percentile, worker)
 
 DUPLICATE_SHARE = 0.2
 DRAIN_TIMEOUT = 120.0
-STILL_FOR = 10.0            # seconds without any change in the inbox: nothing drains it
+# Seconds without any change in the inbox: nothing drains it. The worker queues a drain at most once a scheduler beat
+# (JOBS_HEARTBEAT_SECONDS, 10 s), so a shorter quiet spell says nothing.
+STILL_FOR = 30.0
 
 
 def deliveries(code, hooks_token, total, rng):
@@ -90,7 +95,18 @@ def wait_drained(env, code):
         time.sleep(1.0)
 
 
-def run(sandbox, database_url, extra_env, args):
+def measured(port, requests, watched, common):
+    """load(), plus the CPU milliseconds per answered request that each watched process group spent meanwhile and
+    the machine's busy share (how much the run competed with other work for the cores)."""
+    before, busy_before = {name: cpu.seconds(pids()) for name, pids in watched.items()}, cpu.machine_busy()
+    rps, latencies, statuses = load(port, requests, **common)
+    busy, total = (after - earlier for after, earlier in zip(cpu.machine_busy(), busy_before))
+    answered = max(1, len(latencies))
+    spent = {name: round((cpu.seconds(pids()) - before[name]) * 1000 / answered, 3) for name, pids in watched.items()}
+    return rps, latencies, statuses, spent, round(busy / max(1, total), 2)
+
+
+def run(sandbox, database_url, extra_env, args, database_pid=None):
     """One database's figures (unprefixed keys)."""
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
@@ -100,12 +116,13 @@ def run(sandbox, database_url, extra_env, args):
         sent, unique = deliveries(installed.code, installed.hooks_token, args.deliveries, random.Random(7))
         bare = [Request("POST", BARE_PREFIX + "/", item.headers, item.body) for item in sent]
         common = {"concurrency": args.concurrency, "seconds": args.seconds}
-        with gunicorn(env, port), contextlib.ExitStack() as draining:
-            if not args.worker_after:
-                draining.enter_context(worker(env))
-            load(port, bare[:500], **common)                                   # warm up both
-            bare_rps, _, _ = load(port, bare, **common)
-            rps, latencies, statuses = load(port, sent, **common)
+        with gunicorn(env, port) as server, contextlib.ExitStack() as draining:
+            jobs = None if args.worker_after else draining.enter_context(worker(env))
+            watched = {"web": lambda: cpu.tree(server.pid), "worker": lambda: cpu.tree(jobs.pid) if jobs else [],
+                       "db": lambda: cpu.tree(database_pid) if database_pid else []}
+            load(port, bare[:500], **common)                                   # warm up (workers booted)
+            bare_rps, _, _, bare_cpu, _ = measured(port, bare, watched, common)
+            rps, latencies, statuses, spent, busy = measured(port, sent, watched, common)
             answered = sum(statuses.values())
             if args.worker_after:
                 draining.enter_context(worker(env))
@@ -116,7 +133,15 @@ def run(sandbox, database_url, extra_env, args):
     return {"deliveries_per_s": round(rps, 1), "p50_ack_ms": round(percentile(latencies, 0.5) * 1000, 2),
             "p99_ack_ms": round(percentile(latencies, 0.99) * 1000, 2), "sent": answered, "unique_sent": unique,
             "stored": stored, "lost": unique - stored, "drained": drained, "waiting": waiting,
-            "bare_rps": round(bare_rps, 1), "ratio": round(rps / bare_rps, 3)}
+            "bare_rps": round(bare_rps, 1), "ratio": round(rps / bare_rps, 3),
+            "web_cpu_ms": spent["web"], "bare_web_cpu_ms": bare_cpu["web"], "worker_cpu_ms": spent["worker"],
+            **({"db_cpu_ms": spent["db"]} if database_pid else {}), "machine_busy": busy}
+
+
+def postmaster_pid(postgres):
+    """The PostgreSQL server's main process (its backends are its children)."""
+    with open(f"{postgres.dir}/data/postmaster.pid") as pidfile:
+        return int(pidfile.readline())
 
 
 def main(argv=None):
@@ -143,7 +168,8 @@ def main(argv=None):
                 postgres.start()
                 redis.start()
                 database_url = postgres.create_database()
-                result = run(sandbox, database_url, {"REDIS_URL": redis.url}, args)
+                result = run(sandbox, database_url, {"REDIS_URL": redis.url}, args,
+                             postmaster_pid(postgres))
             finally:
                 redis.stop()
                 postgres.stop()

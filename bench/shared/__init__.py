@@ -19,10 +19,11 @@ if str(ROOT) not in sys.path:
 
 from tests.support.servers import free_port, wait_for_port  # noqa: E402  (one copy of these, the tests')
 
+from . import cpu  # noqa: E402
 from .load import Request, load  # noqa: E402
 
 BARE_PREFIX = "/_bare"
-__all__ = ["BARE_PREFIX", "ROOT", "Request", "app_env", "free_port", "gunicorn", "install", "load", "percentile",
+__all__ = ["BARE_PREFIX", "ROOT", "Request", "app_env", "cpu", "free_port", "gunicorn", "install", "load", "percentile",
            "wait_for_port", "worker", "wsgi_app"]
 
 
