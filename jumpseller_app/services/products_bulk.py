@@ -38,7 +38,7 @@ PRICE_NEGATIVE = _l("The price would be negative.")
 STOCK_NEGATIVE = _l("The stock would be negative.")
 NOTHING = _l("Nothing to change.")
 REPEATED = _l("The product is already changed by an earlier row.")
-TOO_MANY = _l("Only the first %(max)s products are changed at once.")
+TOO_MANY = _l("Only the first %(max)s products are changed at once.", max=MAX_ROWS)
 UNDER_WAY = _l("A change of this product is already under way.")
 NOTHING_TO_APPLY = _l("Nothing of this preview can be applied any more; preview the changes again.")
 
@@ -61,7 +61,7 @@ class Change:
 
 @dataclass
 class Skipped:
-    where: str          # "line 4", or the product's id
+    where: object       # "line 4" (a lazy string), or the product's id
     given: str          # what the row named (its id or sku)
     reason: object      # a lazy string
 
@@ -124,7 +124,7 @@ def from_operation(store_id, args, form):
     preview = Preview()
     for product in rows:
         if len(preview.changes) >= MAX_ROWS:
-            preview.skipped.append(Skipped("", "", TOO_MANY % {"max": MAX_ROWS}))
+            preview.skipped.append(Skipped("", "", TOO_MANY))
             break
         price = operation_price(product.price, price_mode, price_value) if price_value is not None else None
         stock = int(stock_value) if stock_value is not None else None
@@ -176,7 +176,7 @@ def from_csv(store_id, data):
     by_sku = _by(store_id, "sku", {r["sku"] for _, r in rows if r.get("sku") and not r.get("id")})
     preview, seen = Preview(), set()
     for line, row in rows:
-        where = str(_l("line %(line)s", line=line))
+        where = _l("line %(line)s", line=line)
         given = row.get("id") or row.get("sku") or ""
         product, reason = _product_of(row, by_id, by_sku)
         if product is None:
@@ -186,7 +186,7 @@ def from_csv(store_id, data):
         if reason is None and product.remote_id in seen:
             reason = REPEATED
         if reason is None and len(preview.changes) >= MAX_ROWS:
-            reason = TOO_MANY % {"max": MAX_ROWS}
+            reason = TOO_MANY
         if reason:
             preview.skipped.append(Skipped(where, given, reason))
             continue
