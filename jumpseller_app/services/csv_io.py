@@ -2,7 +2,7 @@
 
 Reading (`read_rows`): UTF-8 with or without a BOM, `,` or `;` as the delimiter (the header line decides), header
 names matched case-blind. Numbers (`number`) tolerate how Chilean and Spanish merchants type them: a decimal comma
-("12,5"), dots or commas as thousands separators ("1.234,50", "1,234.50", "1.234.567"), a currency sign, spaces.
+("12,5"), dots or commas as thousands separators ("$ 12.990", "1.234,50", "1,234.50"), a currency sign, spaces.
 
 Writing (`rows_to_csv`): a generator of encoded lines, one row at a time (constant memory for a streamed
 response); a cell that a spreadsheet would take for a formula (starting with = + - @, or a tab / carriage return)
@@ -57,23 +57,25 @@ def read_rows(data):
 
 
 def number(text):
-    """A number as a merchant typed it, or None: "12,5" → 12.5, "1.234,50" → 1234.5, "$ 1,234.50" → 1234.5.
+    """A number as a merchant typed it, or None: "12,5" → 12.5, "1.234,50" → 1234.5, "$ 12.990" → 12990.
 
-    One kind of separator: a comma is decimal ("12,5"), a dot is decimal ("12.5") unless repeated in thousands
-    groups ("1.234.567"). Both kinds: the last one is the decimal separator.
+    Both separators: the last one is the decimal separator ("1.234,50", "1,234.50"). One kind only: groups of
+    exactly three digits after a first group of 1-3 are thousands ("12.990", "1,234", "1.234.567": Chilean prices
+    have no decimals); otherwise it is the decimal separator ("12,5", "12.50", "0,125"). The preview shows every
+    reading (old → new) before anything is applied.
     """
-    text = _SPACES.sub("", str(text or "")).lstrip("$").replace("$", "")
+    text = _SPACES.sub("", str(text or "")).replace("$", "")
     if not text:
         return None
+    unsigned = text.lstrip("+-")
     if "," in text and "." in text:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
         thousands = "." if decimal == "," else ","
         text = text.replace(thousands, "").replace(decimal, ".")
-    elif "," in text:
-        text = text.replace(",", "") if text.count(",") > 1 and _GROUPED.match(text.lstrip("+-")) else \
-            text.replace(",", ".")
-    elif text.count(".") > 1 and _GROUPED.match(text.lstrip("+-")):
-        text = text.replace(".", "")
+    elif _GROUPED.match(unsigned) and not unsigned.startswith("0"):
+        text = text.replace(",", "").replace(".", "")
+    else:
+        text = text.replace(",", ".")
     try:
         value = float(text)
     except ValueError:

@@ -3,6 +3,7 @@ HTTP against the sandbox; and the CSV dialects and numbers merchants write (csv_
 """
 
 import csv
+import html
 import io
 import re
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 
 from jumpseller_app import config
 from jumpseller_app.extensions import db
-from jumpseller_app.models import ApiWrite, MirrorProduct
+from jumpseller_app.models import ApiWrite, MirrorProduct, MirrorVariant
 from jumpseller_app.services import csv_io
 
 from ..support.flows import csrf_token
@@ -22,8 +23,9 @@ from ..support.pages import count_rows, live_rows
 # --- csv_io: no server ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, value", [
-    ("12,5", 12.5), ("12.5", 12.5), ("1.234,50", 1234.5), ("1,234.50", 1234.5), ("1.234.567", 1234567),
-    ("$ 12.990", 12.99), ("$12.990,00", 12990), ("-3", -3), ("  7 ", 7), ("1\u00a0234,5", 1234.5), ("0", 0),
+    ("12,5", 12.5), ("12.5", 12.5), ("12.50", 12.5), ("1.234,50", 1234.5), ("1,234.50", 1234.5),
+    ("1.234.567", 1234567), ("$ 12.990", 12990), ("12,990", 12990), ("$12.990,00", 12990), ("0,125", 0.125),
+    ("1234.567", 1234.567), ("-3", -3), ("-1.500", -1500), ("  7 ", 7), ("1\u00a0234,5", 1234.5), ("0", 0),
     ("", None), ("abc", None), ("12,5,3", None), ("nan", None), ("inf", None), ("1e400", None), ("--1", None),
 ])
 def test_numbers_as_merchants_type_them(text, value):
@@ -60,6 +62,19 @@ def live_products(app):
     return live_rows(app, MirrorProduct)
 
 
+def variants_by_product(app):
+    """{product remote id: [(variant remote id, sku, price, stock)]} of the live products."""
+    with app.app_context():
+        rows = db.session.execute(select(MirrorProduct.remote_id, MirrorVariant.remote_id, MirrorVariant.sku,
+                                         MirrorVariant.price, MirrorVariant.stock)
+                                  .join(MirrorVariant, MirrorVariant.product_row_id == MirrorProduct.id)
+                                  .where(MirrorProduct.deleted_at.is_(None)).order_by(MirrorVariant.remote_id))
+        found = {}
+        for product_id, *variant in rows:
+            found.setdefault(product_id, []).append(tuple(variant))
+        return found
+
+
 def writes_count(app):
     return count_rows(app, ApiWrite)
 
@@ -74,48 +89,65 @@ def plan_of(page):
     return re.search(r'<textarea name="plan"[^>]*>(.*?)</textarea>', page.text, re.S).group(1)
 
 
+def reasons_of(page):
+    return [html.unescape(text) for text in re.findall(r'data-testid="skipped-reason">([^<]*)<', page.text)]
+
+
 def test_a_csv_is_previewed_with_its_refused_rows_and_nothing_is_sent_until_applied(app, live_app, sandbox, browser,
                                                                                     signed_in, api):
-    products = live_products(app)
-    by_sku, by_id, third = next(p for p in products[2:] if p.sku), products[0], products[1]
-    assert by_sku.remote_id != by_id.remote_id
+    variants = variants_by_product(app)
+    with_skus = [(pid, vs) for pid, vs in variants.items() if sum(1 for v in vs if v[1]) >= 2]
+    (product_id, product_variants), (other_id, other_variants) = with_skus[0], with_skus[1]
+    target, second = [v for v in product_variants if v[1]][:2]
+    product_sku = next(p.sku for p in live_products(app) if p.remote_id == product_id)
     text = ("\ufeffsku;price;stock\n"
-            f"{by_sku.sku};12.990,5;8\n"          # a decimal comma and a thousands dot
+            f"{target[1]};12.990,5;8\n"           # a variant's SKU; a decimal comma and a thousands dot
             "NO-SUCH-SKU;100;1\n"
-            f"{third.sku or 'x'};gratis;\n")
+            f"{second[1]};gratis;\n")
+    if product_sku:
+        text += f"{product_sku};1000;1\n"        # the product itself: it has variants
     token = csrf_token(browser.get(live_app.url + "/products/bulk", timeout=10).text)
     before, writes = api_requests(sandbox), writes_count(app)
     preview = upload(browser, live_app, token, text)
     assert preview.status_code == 200 and 'data-testid="bulk-preview"' in preview.text
-    change = re.search(rf'data-testid="change-{by_sku.remote_id}">.*?</tr>', preview.text, re.S).group(0)
+    change = re.search(rf'data-testid="change-{product_id}-{target[0]}">.*?</tr>', preview.text, re.S).group(0)
     assert "→ <strong>12990.5</strong>" in change and "→ <strong>8</strong>" in change
-    reasons = re.findall(r'data-testid="skipped-reason">([^<]*)<', preview.text)
-    assert "No product of your store has this SKU." in reasons
-    assert ("The price is not a number." in reasons) == bool(third.sku)
-    # A second file by id, with a comma delimiter: negative stock and a whole-number check.
-    by_id_file = f"id,price,stock\n{by_id.remote_id},,5\n{third.remote_id},10,-1\n99999999,1,1\n{by_id.remote_id},2,\n"
-    second = upload(browser, live_app, token, by_id_file)
-    reasons = re.findall(r'data-testid="skipped-reason">([^<]*)<', second.text)
-    assert reasons == ["The stock would be negative.", "No product of your store has this id.",
-                       "The product is already changed by an earlier row."]
+    expected = ["No product or variant of your store has this SKU.", "The price is not a number."]
+    if product_sku:
+        expected.append("The product has variants: give each variant's SKU (their prices and stock are theirs).")
+    assert reasons_of(preview) == expected
+    # A second file by ids, with a comma delimiter.
+    other_variant = other_variants[0][0]
+    by_ids = ("id,variant_id,price,stock\n"
+              f"{product_id},{target[0]},,5\n{product_id},,10,\n{product_id},999,1,1\n"
+              f"{other_id},{other_variant},10,-1\n99999999,,1,1\n{product_id},{target[0]},2,\n")
+    second_preview = upload(browser, live_app, token, by_ids)
+    assert reasons_of(second_preview) == [
+        "The product has variants: give each variant's SKU (their prices and stock are theirs).",
+        "The product has no variant with this id.", "The stock would be negative.",
+        "No product of your store has this id.", "The product is already changed by an earlier row."]
+    assert f'data-testid="change-{product_id}-{target[0]}"' in second_preview.text
     assert api_requests(sandbox) == before and writes_count(app) == writes        # previews send nothing
 
     applied = browser.post(live_app.url + "/products/bulk/apply",
                            data={"csrf_token": token, "plan": plan_of(preview)}, timeout=60)
     assert applied.status_code == 200 and 'data-finished="1"' in applied.text
-    assert re.search(r'data-testid="result-%d" data-status="done"' % by_sku.remote_id, applied.text)
-    remote = api.products.get(by_sku.remote_id)
+    assert re.search(r'data-testid="result-%d" data-status="done"' % product_id, applied.text)
+    remote = api.products.variants(product_id).get(target[0])
     assert (remote["price"], remote["stock"], remote["stock_unlimited"]) == (12990.5, 8, False)
+    untouched = api.products.variants(product_id).get(second[0])
+    assert (untouched["price"], untouched["stock"]) == (second[2], second[3])
     with app.app_context():
-        row = db.session.scalar(select(MirrorProduct).where(MirrorProduct.remote_id == by_sku.remote_id))
+        row = db.session.scalar(select(MirrorVariant).where(MirrorVariant.remote_id == target[0]))
         assert (row.price, row.stock) == (12990.5, 8)
-        # Only the previewed product was written: the unknown and refused rows made no write.
+        # One write for the one product changed: the unknown and refused rows made none.
         assert db.session.scalar(select(func.count()).select_from(ApiWrite)) == writes + 1
 
 
 def test_an_operation_over_the_filtered_list_and_a_refusal_recorded_per_product(app, live_app, sandbox, browser,
                                                                                 signed_in, api):
     products = live_products(app)
+    variants = variants_by_product(app)
     chosen = products[:3]
     low, high = min(p.price for p in chosen), max(p.price for p in chosen)
     token = csrf_token(browser.get(live_app.url + "/products/bulk", timeout=10).text)
@@ -126,10 +158,16 @@ def test_an_operation_over_the_filtered_list_and_a_refusal_recorded_per_product(
               "price_value": "10", "stock_mode": "set", "stock_value": "3"}
     preview = browser.post(live_app.url + "/products/bulk/preview", data=fields, timeout=30)
     assert preview.status_code == 200
-    expected = {p.remote_id: round(p.price * 1.1, 2) for p in live_products(app) if low <= p.price <= high}
-    changed = {int(i) for i in re.findall(r'data-testid="change-(\d+)"', preview.text)}
-    assert changed == set(expected)
-    # One of them disappears from Jumpseller between the preview and the apply: its write fails, the rest apply.
+    matching = [p for p in products if low <= p.price <= high]
+    expected = {}
+    for product in matching:        # a product with variants changes each variant
+        for variant_id, _, price, _ in variants.get(product.remote_id, []):
+            expected[(product.remote_id, variant_id)] = round(price * 1.1, 2)
+        if not variants.get(product.remote_id):
+            expected[(product.remote_id, None)] = round(product.price * 1.1, 2)
+    changed = set(re.findall(r'data-testid="change-(\d+)(?:-(\d+))?"', preview.text))
+    assert changed == {(str(p), str(v) if v else "") for p, v in expected}
+    # One product disappears from Jumpseller between the preview and the apply: its write fails, the rest apply.
     gone = chosen[0].remote_id
     api.products.delete(gone)
     applied = browser.post(live_app.url + "/products/bulk/apply", data={"csrf_token": token,
@@ -137,14 +175,15 @@ def test_an_operation_over_the_filtered_list_and_a_refusal_recorded_per_product(
     assert applied.status_code == 200
     assert re.search(r'data-testid="result-%d" data-status="failed"' % gone, applied.text)
     assert "Jumpseller no longer has this record." in applied.text
-    for remote_id, price in expected.items():
-        if remote_id == gone:
+    assert len(re.findall(r'data-status="done"', applied.text)) == len(matching) - 1
+    for (product_id, variant_id), price in expected.items():
+        if product_id == gone:
             continue
-        remote = api.products.get(remote_id)
-        assert (remote["price"], remote["stock"]) == (price, 3), remote_id
+        remote = api.products.variants(product_id).get(variant_id) if variant_id else api.products.get(product_id)
+        assert (remote["price"], remote["stock"]) == (price, 3), (product_id, variant_id)
     with app.app_context():
         kept = db.session.scalar(select(MirrorProduct).where(MirrorProduct.remote_id == gone))
-        assert kept.price == chosen[0].price        # a refused write leaves the mirror alone
+        assert kept.price == chosen[0].price and kept.deleted_at is None    # a refused write leaves the mirror alone
 
 
 def test_apply_reads_the_plan_again_and_refuses_what_it_cannot_apply(app, live_app, browser, signed_in, api):
