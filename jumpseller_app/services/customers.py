@@ -10,7 +10,7 @@ groups are `customer_category` (ids) in the same body. Group membership for the 
 from dataclasses import replace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, func, select
 
 from ..extensions import db
 from ..models import MirrorAddress, MirrorCustomer, MirrorDocument
@@ -65,6 +65,12 @@ def get(store_id, remote_id):
     return db.session.scalar(select(MirrorCustomer).where(
         MirrorCustomer.store_id == store_id, MirrorCustomer.remote_id == remote_id,
         MirrorCustomer.deleted_at.is_(None)))
+
+
+def count(store_id):
+    """How many live customers the store has in the mirror."""
+    return db.session.scalar(select(func.count()).select_from(MirrorCustomer).where(
+        MirrorCustomer.store_id == store_id, MirrorCustomer.deleted_at.is_(None)))
 
 
 def addresses(customer):

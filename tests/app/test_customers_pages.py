@@ -65,6 +65,7 @@ def test_the_list_searches_filters_sorts_and_pages_the_mirror_and_calls_nothing(
     remote = list(api.customers.iter_all())
     before = api_requests(sandbox)
     page = browser.get(live_app.url + "/customers", params={"per_page": 3, "sort": "id"}, timeout=10).text
+    assert f"Your store has {len(remote)} customers." in page
     assert ids_on(page) == sorted(c["id"] for c in remote)[:3]
     target = remote[1]
     found = browser.get(live_app.url + "/customers", params={"q": target["email"].upper()}, timeout=10).text
@@ -148,8 +149,12 @@ def test_add_edit_address_and_delete_through_the_pages(app, live_app, browser, s
     bad_kind = post(browser, live_app, f"/customers/{new_id}/addresses", token, kind="moon", city="X")
     assert bad_kind.status_code == 422 and 'data-testid="error-kind"' in bad_kind.text
 
+    checkout_field = api.checkout_custom_fields.list(limit=50)[0]
+    made = api.customers.fields(new_id).create({"value": "Empresa <Ltda>",
+                                                 "checkout_custom_field_id": checkout_field["id"]})
     fields = post(browser, live_app, f"/customers/{new_id}/fields/refresh", token)
     assert fields.status_code == 200 and "Fetched from Jumpseller at" in fields.text
+    assert re.search(rf'data-testid="customer-field-{made["id"]}">Empresa &lt;Ltda&gt;<', fields.text)
 
     confirm = browser.get(live_app.url + f"/customers/{new_id}/delete", timeout=10)
     assert 'data-testid="customer-delete-confirm"' in confirm.text
