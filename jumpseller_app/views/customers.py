@@ -6,6 +6,7 @@ page leads back here. Ids in addresses are Jumpseller's, looked up within the si
 """
 
 from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from .. import features
@@ -158,24 +159,24 @@ def add_address(remote_id):
     return writes.submitted(g.store, customers.ADDRESS_CREATE, payload, customer.remote_id)
 
 
+def _deletion(customer):
+    name = customer.fullname or customer.email
+    return writes.Deletion(title=gettext("Delete customer"), name=name,
+                           note=gettext("The customer is deleted in your Jumpseller store. Their orders stay."),
+                           action=app_url("customers.delete", remote_id=customer.remote_id),
+                           cancel=app_url("customers.show", remote_id=customer.remote_id), prefix="customer")
+
+
 @bp.get("/<int:remote_id>/delete")
 @store_required
 def confirm_delete(remote_id):
-    customer = _customer_or_404(remote_id)
-    failed = _failed(customers.DELETE)
-    return render_template("customers/delete.html", customer=customer,
-                           errors=writes.errors_of(failed) if failed else {},
-                           permissions=_refused()), 422 if failed else 200
+    return writes.confirm_delete(_deletion(_customer_or_404(remote_id)), customers.DELETE, _refused())
 
 
 @bp.post("/<int:remote_id>/delete")
 @store_required
 def delete(remote_id):
-    customer = _customer_or_404(remote_id)
-    refused = _refused()
-    if refused:
-        return render_template("customers/delete.html", customer=customer, errors={}, permissions=refused), 403
-    return writes.submitted(g.store, customers.DELETE, {}, customer.remote_id)
+    return writes.delete(_deletion(_customer_or_404(remote_id)), customers.DELETE, remote_id, _refused())
 
 
 @bp.post("/<int:remote_id>/fields/refresh")
