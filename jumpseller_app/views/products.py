@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import features
 from ..jumpseller import scopes
-from ..services import api_writes, categories, product_documents, products
+from ..services import categories, product_documents, products
 from ..sessions import app_url
 from ..web import documents, listing, navigation
 from ..web.current_store import store_required
@@ -52,12 +52,6 @@ def _product_or_404(remote_id):
     return product
 
 
-def _failed(*kinds):
-    """The failed write of one of `kinds` the address names (?write=id), of this store only."""
-    write_id = request.args.get("write", type=int)
-    return next((w for w in (api_writes.failed_for(g.store.id, write_id, k) for k in kinds) if w), None)
-
-
 def _refused():
     return features.blocked(g.store, (scopes.PRODUCTS,))
 
@@ -87,7 +81,7 @@ def _show(product, *, image_errors=None, image_values=None, status=200):
 def show(remote_id):
     """One product: its facts, variants, images (with their forms), custom fields and reviews."""
     product = _product_or_404(remote_id)
-    failed = _failed(P.IMAGE_CREATE, P.IMAGE_UPDATE, P.IMAGE_DELETE)
+    failed = writes.failed_named(P.IMAGE_CREATE, P.IMAGE_UPDATE, P.IMAGE_DELETE)
     if failed is None:
         return _show(product)
     return _show(product, image_errors=writes.errors_of(failed), image_values=products.form_values(failed),
@@ -102,7 +96,7 @@ def _form(product, values, errors, *, status=200, permissions=None):
 
 
 def _failed_form(kind, product=None):
-    failed = _failed(kind)
+    failed = writes.failed_named(kind)
     if failed is None:
         return _form(product, products.product_values(product) if product else {"status": "available"}, {})
     return _form(product, products.form_values(failed), writes.errors_of(failed), status=422)
@@ -194,7 +188,7 @@ def _variant_form(product, row, values, errors, *, status=200, permissions=None)
 @store_required
 def new_variant(remote_id):
     product = _product_or_404(remote_id)
-    failed = _failed(P.VARIANT_CREATE)
+    failed = writes.failed_named(P.VARIANT_CREATE)
     if failed is None:
         return _variant_form(product, None, {"price": products.product_values(product)["price"]}, {})
     return _variant_form(product, None, products.form_values(failed), writes.errors_of(failed), status=422)
@@ -213,7 +207,7 @@ def create_variant(remote_id):
 def edit_variant(remote_id, variant_id):
     product = _product_or_404(remote_id)
     row = _variant_or_404(product, variant_id)
-    failed = _failed(P.VARIANT_UPDATE)
+    failed = writes.failed_named(P.VARIANT_UPDATE)
     if failed is None or failed.payload.get("variant_id") != variant_id:
         return _variant_form(product, row, products.variant_values(row), {})
     return _variant_form(product, row, products.form_values(failed), writes.errors_of(failed), status=422)

@@ -44,7 +44,12 @@ def _form(*, error=None, status=200, permissions=None):
                            permissions=permissions or _refused()), status
 
 
-def _preview(preview, *, source):
+def _preview(build, source):
+    """The preview page of what `build()` reads (nothing is sent yet), or the form with the reason it cannot."""
+    try:
+        preview = build()
+    except products_bulk.BadFile as exc:
+        return _form(error=str(exc), status=422)
     return render_template("products/preview.html", preview=preview, source=source, filters=_filters(request.values),
                            shown=SKIPPED_SHOWN, permissions=_refused())
 
@@ -59,12 +64,9 @@ def bulk():
 @bp.post("/bulk/preview")
 @store_required
 def bulk_preview():
-    """What the operation would change, product by product: nothing is sent yet."""
-    try:
-        preview = products_bulk.from_operation(g.store.id, _filters(request.form), request.form)
-    except products_bulk.BadFile as exc:
-        return _form(error=str(exc), status=422)
-    return _preview(preview, source="operation")
+    """What the operation would change, product by product."""
+    return _preview(lambda: products_bulk.from_operation(g.store.id, _filters(request.form), request.form),
+                    "operation")
 
 
 @bp.post("/bulk/csv")
@@ -74,11 +76,7 @@ def bulk_csv():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _form(error=gettext("Choose a CSV file."), status=422)
-    try:
-        preview = products_bulk.from_csv(g.store.id, upload.read())
-    except products_bulk.BadFile as exc:
-        return _form(error=str(exc), status=422)
-    return _preview(preview, source="csv")
+    return _preview(lambda: products_bulk.from_csv(g.store.id, upload.read()), "csv")
 
 
 @bp.post("/bulk/apply")

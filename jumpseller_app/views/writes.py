@@ -60,7 +60,7 @@ class Deletion:
 
 def confirm_delete(deletion, kind, permissions):
     """The delete confirmation page; with ?write= naming a failed delete of `kind`, its reason (a 422)."""
-    failed = api_writes.failed_for(g.store.id, request.args.get("write", type=int), kind)
+    failed = failed_named(kind)
     return render_template("_confirm_delete.html", deletion=deletion, errors=errors_of(failed) if failed else {},
                            permissions=permissions), 422 if failed else 200
 
@@ -70,6 +70,12 @@ def delete(deletion, kind, target, permissions):
     if permissions:
         return render_template("_confirm_delete.html", deletion=deletion, errors={}, permissions=permissions), 403
     return submitted(g.store, kind, {}, target)
+
+
+def failed_named(*kinds):
+    """The failed write of one of `kinds` the request's address names (?write=id), of this store only; or None."""
+    write_id = request.args.get("write", type=int)
+    return next((w for w in (api_writes.failed_for(g.store.id, write_id, kind) for kind in kinds) if w), None)
 
 
 def errors_of(write):
