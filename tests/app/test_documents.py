@@ -13,7 +13,7 @@ from jumpseller_app.models import MirrorDocument, Store, utcnow
 from jumpseller_app.services import documents
 
 from ..support.database import url_of_kind
-from ..support.flows import basic_client, install
+from ..support.flows import install
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -32,11 +32,6 @@ def store_id(app, live_app, browser):
     install(browser, live_app)
     with app.app_context():
         return db.session.scalar(select(Store.id))
-
-
-@pytest.fixture
-def api(sandbox, tmp_path):
-    return basic_client(sandbox, tmp_path, budget=False)
 
 
 def test_a_refresh_stores_jumpseller_s_answer_and_when_it_was_fetched(app, store_id, api):

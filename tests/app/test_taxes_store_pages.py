@@ -12,23 +12,13 @@ from jumpseller_app import config
 from jumpseller_app.extensions import db
 from jumpseller_app.models import MirrorDocument
 
-from ..support.flows import basic_client, csrf_token, install
+from ..support.flows import csrf_token, install
 from ..support.iframe import api_requests
 
 
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "JUMPSELLER_SCOPES": config.DEFAULT_SCOPES}
-
-
-@pytest.fixture
-def signed_in(live_app, browser):
-    return install(browser, live_app).text
-
-
-@pytest.fixture
-def api(sandbox, tmp_path):
-    return basic_client(sandbox, tmp_path, budget=False)
 
 
 def documents_of(app, kind):
