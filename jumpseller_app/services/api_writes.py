@@ -134,6 +134,39 @@ def record(store, kind, payload, target=None):
     return write, True
 
 
+def record_many(store, kind, items, *, chunk=500):
+    """Record several writes of one kind at once, without queueing them (a bulk edit's batch, sent by one job).
+
+    `items` are (target, payload) pairs. Returns (the new writes' ids in the order given, the targets left out
+    because a write of theirs is under way). One query per `chunk` targets finds those under way and ONE commit
+    inserts the rest; should another request take a slot in between, the writes are recorded one by one instead.
+    """
+    if kind not in _KINDS:
+        raise KeyError(f"unknown write kind {kind!r}")
+    keyed = {_active_key(store.id, kind, target, payload): (target, payload) for target, payload in items}
+    keys, busy = list(keyed), set()
+    for start in range(0, len(keys), chunk):
+        found = db.session.scalars(select(ApiWrite.active_key).where(
+            ApiWrite.active_key.in_(keys[start:start + chunk]))).all()
+        busy.update(key for key in found if _active(key) is not None)
+    writes = [ApiWrite(store_id=store.id, kind=kind, target_id=target, payload=payload, active_key=key,
+                       status=WriteStatus.PENDING) for key, (target, payload) in keyed.items() if key not in busy]
+    db.session.add_all(writes)
+    try:
+        db.session.commit()
+    except IntegrityError:          # a slot was taken meanwhile: one by one, each finding its own
+        db.session.rollback()
+        ids = []
+        for key, (target, payload) in keyed.items():
+            write, new = (None, False) if key in busy else record(store, kind, payload, target)
+            if new:
+                ids.append(write.id)
+            else:
+                busy.add(key)
+        return ids, [keyed[key][0] for key in keyed if key in busy]
+    return [write.id for write in writes], [keyed[key][0] for key in keyed if key in busy]
+
+
 def submit(store, kind, payload, target=None):
     """Record a write for `store` and queue its job; returns the ApiWrite (the one under way if there is one)."""
     write, new = record(store, kind, payload, target)

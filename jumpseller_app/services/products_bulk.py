@@ -337,13 +337,10 @@ def apply(store, plan):
     """
     preview = from_csv(store.id, plan)
     batch = uuid.uuid4().hex
-    ids = []
-    for remote_id, payload in _write_payloads(batch, preview.changes).items():
-        write, new = api_writes.record(store, BULK, payload, remote_id)
-        if new:
-            ids.append(write.id)
-        else:
-            preview.skipped.append(Skipped(str(remote_id), payload["name"], UNDER_WAY))
+    payloads = _write_payloads(batch, preview.changes)
+    ids, busy = api_writes.record_many(store, BULK, payloads.items())
+    for remote_id in busy:
+        preview.skipped.append(Skipped(str(remote_id), payloads[remote_id]["name"], UNDER_WAY))
     if not ids:
         raise BadFile(NOTHING_TO_APPLY)
     from ..jobs import write_tasks  # the job module imports the services

@@ -226,3 +226,42 @@ def test_the_export_streams_the_filtered_mirror_with_formulas_neutralized(app, l
     assert len(list(csv.reader(io.StringIO(filtered.decode()[1:])))) - 1 == \
         sum(1 for p in products if p.status == status)
     assert api_requests(sandbox) == before
+
+
+def test_a_second_apply_while_the_first_is_under_way_sends_nothing_twice(app, live_app, browser, signed_in, api):
+    from jumpseller_app.extensions import queue
+    from jumpseller_app.jobs import write_tasks
+    product_id, product_variants = next(iter(variants_by_product(app).items()))
+    variant_id = product_variants[0][0]
+    plan = f"id,variant_id,price,stock\n{product_id},{variant_id},777,\n"
+    token = csrf_token(browser.get(live_app.url + "/products/bulk", timeout=10).text)
+    queue.immediate = False                      # the batch waits in the queue
+    try:
+        first = browser.post(live_app.url + "/products/bulk/apply", data={"csrf_token": token, "plan": plan},
+                             timeout=30)
+        assert first.status_code == 200 and 'data-finished="0"' in first.text
+        again = browser.post(live_app.url + "/products/bulk/apply", data={"csrf_token": token, "plan": plan},
+                             timeout=30)
+        assert again.status_code == 422 and "Nothing of this preview can be applied" in again.text
+        with app.app_context():
+            ids = [w.id for w in db.session.scalars(select(ApiWrite).where(ApiWrite.kind == "products.bulk"))]
+        assert len(ids) == 1                     # one write, not two
+        with app.app_context():
+            write_tasks.perform_batch_job.call_local("sandbox", ids)
+    finally:
+        queue.immediate = True
+    assert api.products.variants(product_id).get(variant_id)["price"] == 777
+    done = browser.get(first.url, timeout=10)
+    assert 'data-finished="1"' in done.text and "1 of 1 products answered: 1 changed, 0 refused." in done.text
+
+
+def test_applying_without_the_write_permission_queues_nothing(app, live_app, browser):
+    from ..support.flows import install
+    app.config["JUMPSELLER_SCOPES"] = "read_store read_products"
+    install(browser, live_app)
+    product = live_products(app)[0]
+    token = csrf_token(browser.get(live_app.url + "/products/bulk", timeout=10).text)
+    refused = browser.post(live_app.url + "/products/bulk/apply",
+                           data={"csrf_token": token, "plan": f"id,price\n{product.remote_id},5\n"}, timeout=10)
+    assert refused.status_code == 403 and 'data-testid="permission-products"' in refused.text
+    assert writes_count(app) == 0
