@@ -13,10 +13,36 @@ from jumpseller_app.extensions import db
 from jumpseller_app.models import Credential, Store
 from jumpseller_app.services.credentials import unseal
 
-from ..support.database import database_bytes
+from ..support.database import database_bytes, dump_database, url_of_kind
 from ..support.flows import post_form, sandbox_credentials
 from ..support.inbox import stored
 from ..support.webhooks import BODY, deliver, hooks_token, sign
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Every receiver test runs on the SQLite default and on PostgreSQL."""
+    return url_of_kind(request, tmp_path, request.param)
+
+
+def make_inserts_fail(app, failing):
+    """Make every INSERT into the inbox fail (as a full disk would), or stop doing so."""
+    postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    if failing and postgres:
+        statements = ["CREATE FUNCTION inbox_full() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ "
+                      "LANGUAGE plpgsql",
+                      "CREATE TRIGGER inbox_full BEFORE INSERT ON webhook_events FOR EACH ROW "
+                      "EXECUTE FUNCTION inbox_full()"]
+    elif failing:
+        statements = ["CREATE TRIGGER inbox_full BEFORE INSERT ON webhook_events "
+                      "BEGIN SELECT RAISE(ABORT, 'disk full'); END"]
+    else:
+        statements = ["DROP TRIGGER inbox_full" + (" ON webhook_events" if postgres else "")]
+    with app.app_context():
+        for statement in statements:
+            db.session.execute(text(statement))
+        db.session.commit()
+
 
 def test_a_signed_delivery_is_stored_pending_and_acknowledged(app, live_app, sandbox, installed):
     response = deliver(live_app, BODY, signature=sign(BODY, installed))
@@ -37,7 +63,9 @@ def test_the_hooks_token_is_kept_sealed_from_store_info(app, live_app, sandbox, 
         with pytest.raises(DecryptionError):
             unseal(sealed, "another-store", "hooks_token")          # bound to its store
     # Must NOT be stored: the hooks_token in clear, anywhere in the database file.
-    assert installed.encode() not in database_bytes(app)
+    assert installed not in dump_database(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert installed.encode() not in database_bytes(app)       # nor in the file's free pages or its WAL
 
 
 def test_every_refusal_is_the_same_401_and_stores_nothing(app, live_app, sandbox, browser, installed):
@@ -115,16 +143,11 @@ def test_any_content_type_is_verified_on_its_raw_bytes(app, live_app, installed,
 
 
 def test_a_database_failure_answers_503_so_jumpseller_retries(app, live_app, installed):
-    with app.app_context():
-        db.session.execute(text("CREATE TRIGGER inbox_full BEFORE INSERT ON webhook_events "
-                                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"))
-        db.session.commit()
+    make_inserts_fail(app, True)
     response = deliver(live_app, BODY, signature=sign(BODY, installed))
     assert response.status_code == 503 and response.headers.get("Retry-After")
     assert stored(app) == []                                         # nothing half-stored
-    with app.app_context():
-        db.session.execute(text("DROP TRIGGER inbox_full"))
-        db.session.commit()
+    make_inserts_fail(app, False)
     # Jumpseller's retry of the same delivery is then stored, once.
     assert deliver(live_app, BODY, signature=sign(BODY, installed)).status_code == 200
     assert len(stored(app)) == 1
