@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import features
 from ..jumpseller import scopes
-from ..services import api_writes, customers, documents
+from ..services import customers, documents
 from ..services.forms import Invalid
 from ..sessions import app_url
 from ..web import documents as refresh_state
@@ -41,10 +41,6 @@ def _customer_or_404(remote_id):
     if customer is None:
         abort(404)
     return customer
-
-
-def _failed(kind):
-    return api_writes.failed_for(g.store.id, request.args.get("write", type=int), kind)
 
 
 def _refused():
@@ -89,7 +85,7 @@ def _show(customer, *, values=None, errors=None, status=200):
 def show(remote_id):
     """One customer, its addresses and additional fields; the form to add an address."""
     customer = _customer_or_404(remote_id)
-    failed = _failed(customers.ADDRESS_CREATE)
+    failed = writes.failed_named(customers.ADDRESS_CREATE)
     if failed is not None:
         return _show(customer, values=customers.form_values(failed), errors=writes.errors_of(failed), status=422)
     return _show(customer)
@@ -102,7 +98,7 @@ def _form(customer, values, errors, *, status=200, permissions=None):
 
 
 def _failed_form(kind, customer=None):
-    failed = _failed(kind)
+    failed = writes.failed_named(kind)
     if failed is None:
         values = customers.values_of(customer) if customer else {"status": "approved", "groups": []}
         return _form(customer, values, {})
@@ -200,7 +196,7 @@ def _groups_page(values=None, errors=None, status=200, permissions=None):
 @store_required
 def groups():
     """The store's customer groups (as last fetched) and the form to add one."""
-    failed = _failed(customers.GROUP_CREATE)
+    failed = writes.failed_named(customers.GROUP_CREATE)
     if failed is not None:
         return _groups_page(dict(failed.payload or {}), writes.errors_of(failed), 422)
     return _groups_page()

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import features
 from ..jumpseller import scopes
-from ..services import api_writes, documents, orders
+from ..services import documents, orders
 from ..services.forms import Invalid
 from ..sessions import app_url
 from ..web import documents as refresh_state
@@ -35,10 +35,6 @@ def _order_or_404(remote_id):
     if order is None:
         abort(404)
     return order
-
-
-def _failed(kind):
-    return api_writes.failed_for(g.store.id, request.args.get("write", type=int), kind)
 
 
 def _refused():
@@ -101,7 +97,7 @@ def _show(order, *, values=None, errors=None, status=200, permissions=None):
 def show(remote_id):
     """One order: lines, buyer, addresses, shipments; the form to change its status and tracking."""
     order = _order_or_404(remote_id)
-    failed = _failed(orders.UPDATE)
+    failed = writes.failed_named(orders.UPDATE)
     if failed is not None:
         return _show(order, values=orders.update_form_values(failed), errors=writes.errors_of(failed), status=422)
     return _show(order)
@@ -152,7 +148,7 @@ def _form(values, errors, *, status=200, permissions=None):
 @store_required
 def new():
     """The form to add an order (with Jumpseller's errors when ?write= names a failed attempt)."""
-    failed = _failed(orders.CREATE)
+    failed = writes.failed_named(orders.CREATE)
     if failed is not None:
         return _form(orders.create_form_values(failed), writes.errors_of(failed), status=422)
     return _form({"status": "pending_payment", "qty_0": "1"}, {})
