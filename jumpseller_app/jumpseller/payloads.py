@@ -128,6 +128,9 @@ def to_datetime(value):
             return None
     elif isinstance(value, str) and value.strip():
         text = value.strip()
+        moment = _plain_utc(text)
+        if moment is not None:
+            return moment
         text = _UTC_SUFFIX.sub("+00:00", text)
         text = _SPACED_OFFSET.sub(r"\1", text)     # "10:00:00 -0400"
         try:
@@ -139,6 +142,17 @@ def to_datetime(value):
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
+
+
+def _plain_utc(text):
+    """Jumpseller's own "2024-05-01 10:00:00 UTC" read directly (the rules below give the same); else None."""
+    if not (text.endswith(" UTC") and len(text) >= 23 and text[10] == " " and text[-5] != " "):
+        return None
+    try:
+        moment = datetime.fromisoformat(text[:-4])
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else None
 
 
 def _mapping(value):

@@ -72,13 +72,18 @@ class _Writer:
         self.floats = tuple(name for name in names if isinstance(table.c[name].type, Float))
 
     def execute(self, session, rows):
-        if self.json is not None and all(_finite(row, self.floats) for row in rows):
+        if self.json is not None and _all_finite(rows, self.floats):
             return session.execute(self.json, {"rows": jsonio.dumps_rows(rows)})
         return session.execute(self.many, rows)
 
 
-def _finite(row, names):
-    return all(row[name] is None or math.isfinite(row[name]) for name in names)
+def _all_finite(rows, names):
+    for row in rows:
+        for name in names:
+            value = row[name]
+            if value is not None and not math.isfinite(value):
+                return False
+    return True
 
 
 def _recordset(table, names):
