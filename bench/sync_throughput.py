@@ -12,7 +12,9 @@ excess), seeds it, and pulls every product (variants included) three ways:
    measured from queueing the syncs to the last checkpoint finished, mirror checked complete afterwards. Then, in
    the same sandbox with its limits switched off, its own ceiling: pages per second it serves the same page
    (products/after/{id}, 100 a page) to the same number of clients, so `sync_ratio_vs_ceiling` says how close
-   the sync runs to whichever binds, the rate limit or the sandbox.
+   the sync runs to whichever binds, the rate limit or the sandbox. When neither binds, the CPU figures say what
+   does: the worker's CPU per page, the sandbox's and PostgreSQL's CPU in the same time, and how busy the whole
+   machine was (`sync_machine_busy`, 1.0 = every core; the sync shares them with those processes).
 
 The physical limit for R requests is the time the limiter itself would need with zero latency: the start of
 request R+1 when every request goes out at the earliest instant both windows allow. ratio = that / measured.
@@ -289,6 +291,29 @@ def _unfinished(app):
     return [tuple(row) for row in rows]
 
 
+def _store_spans(app, queued_at):
+    """Per store: (seconds from queueing to its sync's first checkpoint, seconds its sync ran), from the stamps."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import func, select
+
+    from jumpseller_app.extensions import db
+    from jumpseller_app.models import SyncCheckpoint
+
+    queued = datetime.fromtimestamp(queued_at, timezone.utc).replace(tzinfo=None)
+    with app.app_context():
+        rows = db.session.execute(select(func.min(SyncCheckpoint.started_at), func.max(SyncCheckpoint.finished_at))
+                                  .group_by(SyncCheckpoint.store_id)).all()
+        db.session.remove()
+    return [((first - queued).total_seconds(), (last - first).total_seconds()) for first, last in rows]
+
+
+def _median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def _mirrored_products(app, codes):
     from jumpseller_app.extensions import db
     from jumpseller_app.services import mirror, stores
@@ -321,6 +346,36 @@ def _cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree_cpu_seconds(pid):
+    """CPU seconds of a process, its live children and the children it reaped (a PostgreSQL server's backends)."""
+    def times(path):
+        with open(path) as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[1]), sum(int(value) for value in fields[11:15])    # ppid; utime stime cutime cstime
+
+    total = times(f"/proc/{pid}/stat")[1]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and entry != str(pid):
+            with contextlib.suppress(OSError, IndexError):
+                parent, ticks = times(f"/proc/{entry}/stat")
+                if parent == pid:
+                    total += ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _postmaster_pid(postgres):
+    with open(os.path.join(postgres.dir, "data", "postmaster.pid")) as lines:
+        return int(lines.readline())
+
+
+def _machine_cpu():
+    """(busy, total) CPU seconds of the whole machine so far, every core (Linux /proc/stat)."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]                   # idle + iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK"), sum(fields) / os.sysconf("SC_CLK_TCK")
+
+
 def _wait_for_heartbeat(app, timeout=120):
     from jumpseller_app.jobs import heartbeat
 
@@ -333,8 +388,10 @@ def _wait_for_heartbeat(app, timeout=120):
     raise RuntimeError("the worker did not start")
 
 
-def sync_through_worker(sandbox, entries, per_store, jobs_workers, tmp, database_url=None, redis_url=""):
-    """Full syncs of `entries` by a real worker process; returns the figures (sync_ keys)."""
+def sync_through_worker(sandbox, entries, per_store, jobs_workers, tmp, database_url=None, redis_url="",
+                        database_pid=None):
+    """Full syncs of `entries` by a real worker process; returns the figures (sync_ keys). `database_pid`: the
+    PostgreSQL server's, to report its CPU too."""
     from jumpseller_app.extensions import db, queue
     from jumpseller_app.jobs import sync_tasks, tasks
     from jumpseller_app.services import connect
@@ -357,6 +414,8 @@ def sync_through_worker(sandbox, entries, per_store, jobs_workers, tmp, database
     with _logged_worker(env, os.path.join(tmp, "worker.log")) as worker_proc:
         _wait_for_heartbeat(app)      # the worker's start-up is not the sync's cost
         queued_at, cpu_before = time.time(), _cpu_seconds(worker_proc.pid)
+        sandbox_before, machine_before = _cpu_seconds(sandbox.proc.pid), _machine_cpu()
+        database_before = _tree_cpu_seconds(database_pid) if database_pid else None
         with app.app_context():
             for code in codes:
                 assert sync_tasks.request_sync(code, "full"), f"a sync of {code} was already queued"
@@ -368,6 +427,9 @@ def sync_through_worker(sandbox, entries, per_store, jobs_workers, tmp, database
             time.sleep(0.5)
         done_at = time.time()
         worker_cpu = _cpu_seconds(worker_proc.pid) - cpu_before
+        sandbox_cpu = _cpu_seconds(sandbox.proc.pid) - sandbox_before
+        database_cpu = _tree_cpu_seconds(database_pid) - database_before if database_pid else None
+        machine_busy, machine_total = (after - before for after, before in zip(_machine_cpu(), machine_before))
     assert not busy, f"syncs still running after an hour: {busy[:3]}"
     assert not failed, failed[:3]
     unfinished = _unfinished(app)
@@ -384,13 +446,23 @@ def sync_through_worker(sandbox, entries, per_store, jobs_workers, tmp, database
     seconds = done_at - queued_at
     synced = (last - first).total_seconds() if first and last else seconds
     bound = max(bound_seconds(n) for n in made.values())
+    spans = _store_spans(app, queued_at)
     return {"sync_stores": len(codes), "sync_products": per_store, "sync_jobs_workers": jobs_workers,
             "sync_requests": sum(made.values()), "sync_seconds": round(seconds, 2),
             "sync_checkpoint_seconds": round(synced, 2), "sync_bound_seconds": round(bound, 2),
             "sync_ratio": round(bound / seconds, 3), "sync_limit_hits": sum(stats["rate_limit_hits"].values()),
             # The worker's own CPU: near 1 core (its job threads share one interpreter) means the worker binds.
             "sync_worker_cpu_s": round(worker_cpu, 1),
-            "sync_worker_cpu_ms_per_page": round(worker_cpu * 1000 / max(1, sum(made.values())), 1)}
+            "sync_worker_cpu_ms_per_page": round(worker_cpu * 1000 / max(1, sum(made.values())), 1),
+            # The sandbox's CPU in the same time, and how busy the whole machine was (every process, every
+            # core; 1.0 = saturated): the worker shares the cores with the sandbox, PostgreSQL and Redis.
+            "sync_sandbox_cpu_s": round(sandbox_cpu, 1),
+            "sync_postgres_cpu_s": round(database_cpu, 1) if database_cpu is not None else None,
+            "sync_machine_busy": round(machine_busy / machine_total, 2) if machine_total else None,
+            # Each store's own sync: when the worker started it (after queueing) and how long it ran.
+            "sync_store_start_s_max": round(max(start for start, _ in spans), 2),
+            "sync_store_seconds_median": round(_median([ran for _, ran in spans]), 2),
+            "sync_store_seconds_max": round(max(ran for _, ran in spans), 2)}
 
 
 def sandbox_ceiling(sandbox, entries, per_store, seconds=15.0):
@@ -440,7 +512,7 @@ def sync_figures(sandbox, args, tmp):
             postgres.start()
             redis_server.start()
             figures = sync_through_worker(sandbox, entries, args.sync_products, args.jobs_workers, tmp,
-                                          postgres.create_database(), redis_server.url)
+                                          postgres.create_database(), redis_server.url, _postmaster_pid(postgres))
         finally:
             redis_server.stop()
             postgres.stop()
