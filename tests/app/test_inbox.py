@@ -18,9 +18,9 @@ from jumpseller_app import config
 from jumpseller_app.extensions import db
 from jumpseller_app.jobs import inbox_tasks
 from jumpseller_app.models import MirrorOrder, MirrorProduct, Store, StoreStatus, WebhookEvent, utcnow
-from jumpseller_app.services import inbox, mirror
+from jumpseller_app.services import inbox, mirror, sync
 
-from ..support.flows import sandbox_credentials
+from ..support.flows import admin_action, control, sandbox_credentials
 from ..support.inbox import add_rows, order_body, rows, store_id, trigger_time, wait_for_rows
 from ..support.webhooks import deliver, sign
 from ..support.worker import ROOT, wait_for, worker_env
@@ -79,6 +79,52 @@ def test_a_sandbox_change_reaches_the_mirror_through_the_inbox(app, live_app, sa
     [row] = rows(app, event="product_updated")
     assert (row.status, row.attempts, row.claimed_by, row.last_error) == ("processed", 1, None, None)
     assert drain(app) == {}                                # nothing is due any more
+
+
+def mirrored_products(app):
+    with app.app_context():
+        names = dict(db.session.execute(select(MirrorProduct.remote_id, MirrorProduct.name)
+                                        .where(MirrorProduct.deleted_at.is_(None))).all())
+        db.session.remove()
+        return names
+
+
+def test_with_every_hook_paused_the_reconciliation_catches_up(app, live_app, sandbox, installed):
+    with app.app_context():
+        assert sync.run_sync("sandbox", "full").ok
+        orders_before = db.session.scalar(select(func.count()).select_from(MirrorOrder))
+    hooks = requests.get(sandbox.url + "/_sandbox/hooks", params={"store": "sandbox"}, timeout=5).json()["hooks"]
+    assert {"order_pending_payment", "product_updated", "product_created"} <= {h["event"] for h in hooks}
+    for hook in hooks:                                     # Jumpseller paused them after repeated failures
+        control(sandbox, "hooks/pause", store="sandbox", hook_id=hook["id"], paused=True)
+    auth = sandbox_credentials(sandbox)
+    renamed = min(mirrored_products(app))
+    created = requests.post(sandbox.url + "/v1/products.json", auth=auth, timeout=5,
+                            json={"product": {"name": "Caught by the reconciliation", "price": 990}})
+    assert created.status_code == 200, created.text
+    created = created.json()["product"]["id"]
+    assert requests.put(f"{sandbox.url}/v1/products/{renamed}.json", auth=auth, timeout=5,
+                        json={"product": {"name": "Renamed while hooks were paused"}}).status_code == 200
+    admin_action(sandbox, "new-order")
+    held = [d for d in requests.get(sandbox.url + "/_sandbox/hooks/deliveries", params={"store": "sandbox"},
+                                    timeout=5).json()["deliveries"] if d["event"] == "product_created"
+            or d["event"].startswith("order_")]
+    assert held and all(d["state"] == "pending" and not d["attempts"] for d in held)   # nothing reached the app
+
+    with app.app_context():
+        result = sync.run_sync("sandbox", "reconcile")
+        assert result.ok, result
+        assert db.session.scalar(select(func.count()).select_from(MirrorOrder)) == orders_before + 1
+    products = mirrored_products(app)
+    assert products[created] == "Caught by the reconciliation"        # new ids: caught at once
+    # An edit of an older record waits for the daily full pass or the hook (README, "Sync and reconciliation").
+    assert products[renamed] != "Renamed while hooks were paused"
+
+    for hook in hooks:                                     # resumed: Jumpseller sends what it held back
+        control(sandbox, "hooks/pause", store="sandbox", hook_id=hook["id"], paused=False)
+    wait_for_rows(app, 1, event="product_updated")
+    drain(app)
+    assert mirrored_products(app)[renamed] == "Renamed while hooks were paused"
 
 
 def test_out_of_order_updates_keep_the_newest_and_a_duplicate_counts_once(app, live_app, installed):

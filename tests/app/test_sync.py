@@ -20,7 +20,7 @@ from jumpseller_app.models import (MirrorCategory, MirrorCustomer, MirrorOrder, 
 from jumpseller_app.services import connect as connect_service
 from jumpseller_app.services import sync
 
-from ..support.flows import basic_client, control, install, sandbox_credentials
+from ..support.flows import admin_action, basic_client, control, install, sandbox_credentials
 from ..support.worker import HANG_TIMEOUT, ROOT, wait_for, worker_env
 
 MODELS = {"categories": MirrorCategory, "products": MirrorProduct, "orders": MirrorOrder,
@@ -216,13 +216,6 @@ class TestKilledMidSync:
         assert len([e for e in request_log(sandbox)[before:first_run] if "/products/after/" in e["path"]]) >= done_before
         assert mirror_view(app, store_code) == expected
         assert sum(r.deleted for r in result.resources.values()) == 0
-
-
-def admin_action(sandbox, action):
-    """Press an action button of the sandbox admin (as the merchant would by hand)."""
-    with requests.Session() as browser:
-        browser.get(sandbox.url + "/_sandbox/login", params={"store": "sandbox"}, timeout=5).raise_for_status()
-        browser.post(f"{sandbox.url}/admin/actions/{action}", allow_redirects=False, timeout=5).raise_for_status()
 
 
 def test_the_reconciliation_catches_up_what_no_hook_delivered(app, store_code, remote, sandbox):

@@ -126,3 +126,10 @@ def connect_basic(browser, live_app, sandbox, code="sandbox"):
     response = post_form(browser, live_app, login=login, authtoken=authtoken)
     assert response.status_code == 200, response.text
     return response
+
+
+def admin_action(sandbox, action, code="sandbox"):
+    """Press an action button of the sandbox admin (e.g. "new-order"), as the merchant would by hand."""
+    with requests.Session() as browser:
+        browser.get(sandbox.url + "/_sandbox/login", params={"store": code}, timeout=5).raise_for_status()
+        browser.post(f"{sandbox.url}/admin/actions/{action}", allow_redirects=False, timeout=5).raise_for_status()
