@@ -4,7 +4,7 @@ update; image add, update, delete) as api_writes kinds.
 A product's variants are MirrorVariant rows; its images and everything else are in the product's raw JSON, as
 Jumpseller sent it. Variant and image calls answer with the variant or image only, so their job reads the product
 back from Jumpseller after the change and applies it whole: the mirror holds what Jumpseller holds. Their target is
-the product: one change of a product's parts is under way at a time.
+the part (one change of a variant or image under way at a time), its payload names the product.
 
 Numbers are sent as the merchant typed them once read tolerantly ("12,5" is 12.5); what cannot be read is sent as
 typed, for Jumpseller to judge (its `{"errors": …}` show on the form).
@@ -231,18 +231,27 @@ def _mirror_part(store_id, write, answer, source_at):
     return part.get("id") if isinstance(part, dict) else write.target_id
 
 
+def _part_fields(write):
+    return {key: value for key, value in write.payload.items() if key != "product_id"}
+
+
 def _then_product(change):
-    """A part's call: make the change, then read the whole product back for the mirror."""
+    """A part's call: make the change, then read the whole product back for the mirror.
+
+    A part's write names its product in the payload (`product_id`); its target is the part itself (a variant or
+    image id), or none for a new one: changes of different parts of one product are under way side by side.
+    """
     def call(client, write):
-        part = change(client, write)
-        return {"part": part, "product": client.products.get(write.target_id)}
+        product_id = write.payload["product_id"]
+        part = change(client, product_id, write)
+        return {"part": part, "product": client.products.get(product_id)}
     return call
 
 
-def _image_update(client, write):
-    path = f"products/{int(write.target_id)}/images/{int(write.payload['image_id'])}.json"
-    position = write.payload.get("position")
-    return client.put(path + (f"?position={position}" if isinstance(position, int) else ""))
+def _image_update(client, product_id, write):
+    """The spec takes the new position in the query (PUT /products/{product_id}/images/{image_id}.json?position=)."""
+    path = f"products/{int(product_id)}/images/{int(write.target_id)}.json"
+    return client.put(path + f"?position={int(write.payload['position'])}")
 
 
 api_writes.register(CREATE, call=lambda client, write: client.products.create(write.payload),
@@ -253,15 +262,15 @@ api_writes.register(DELETE, call=lambda client, write: client.products.delete(wr
                     mirror=lambda store_id, write, answer, at: api_writes.mirror_deletion(
                         store_id, "products", write.target_id, at))
 api_writes.register(VARIANT_CREATE, call=_then_product(
-    lambda client, write: client.products.variants(write.target_id).create(write.payload)), mirror=_mirror_part)
+    lambda client, product_id, write: client.products.variants(product_id).create(_part_fields(write))),
+    mirror=_mirror_part)
 api_writes.register(VARIANT_UPDATE, call=_then_product(
-    lambda client, write: client.products.variants(write.target_id).update(
-        write.payload["variant_id"], {k: v for k, v in write.payload.items() if k != "variant_id"})),
+    lambda client, product_id, write: client.products.variants(product_id).update(write.target_id,
+                                                                                  _part_fields(write))),
     mirror=_mirror_part)
 api_writes.register(IMAGE_CREATE, call=_then_product(
-    lambda client, write: client.products.images(write.target_id).create({"url": write.payload["url"]})),
+    lambda client, product_id, write: client.products.images(product_id).create({"url": write.payload["url"]})),
     mirror=_mirror_part)
 api_writes.register(IMAGE_UPDATE, call=_then_product(_image_update), mirror=_mirror_part)
 api_writes.register(IMAGE_DELETE, call=_then_product(
-    lambda client, write: client.products.images(write.target_id).delete(write.payload["image_id"])),
-    mirror=_mirror_part)
+    lambda client, product_id, write: client.products.images(product_id).delete(write.target_id)), mirror=_mirror_part)

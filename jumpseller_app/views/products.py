@@ -24,25 +24,23 @@ navigation.add("products.index", _l("Products"), order=30)
 P = products
 
 
-def _show_url(w, **extra):
-    return app_url("products.show", remote_id=w.target_id, **extra)
-
-
 writes.on_end(P.CREATE, done=lambda w: app_url("products.show", remote_id=w.result_id),
               failed=lambda w: app_url("products.new", write=w.id))
-writes.on_end(P.UPDATE, done=_show_url, failed=lambda w: app_url("products.edit", remote_id=w.target_id, write=w.id))
+writes.on_end(P.UPDATE, done=lambda w: app_url("products.show", remote_id=w.target_id),
+              failed=lambda w: app_url("products.edit", remote_id=w.target_id, write=w.id))
 writes.on_end(P.DELETE, done=lambda w: app_url("products.index", deleted=w.target_id),
               failed=lambda w: app_url("products.confirm_delete", remote_id=w.target_id, write=w.id))
-writes.on_end(P.VARIANT_CREATE, done=lambda w: app_url("products.variant", remote_id=w.target_id,
-                                                       variant_id=w.result_id),
-              failed=lambda w: app_url("products.new_variant", remote_id=w.target_id, write=w.id))
-writes.on_end(P.VARIANT_UPDATE, done=lambda w: app_url("products.variant", remote_id=w.target_id,
-                                                       variant_id=w.payload["variant_id"]),
-              failed=lambda w: app_url("products.edit_variant", remote_id=w.target_id,
-                                       variant_id=w.payload["variant_id"], write=w.id))
+def _part_url(endpoint, w, **values):
+    return app_url(endpoint, remote_id=w.payload["product_id"], **values)
+
+
+writes.on_end(P.VARIANT_CREATE, done=lambda w: _part_url("products.variant", w, variant_id=w.result_id),
+              failed=lambda w: _part_url("products.new_variant", w, write=w.id))
+writes.on_end(P.VARIANT_UPDATE, done=lambda w: _part_url("products.variant", w, variant_id=w.target_id),
+              failed=lambda w: _part_url("products.edit_variant", w, variant_id=w.target_id, write=w.id))
 for _kind in (P.IMAGE_CREATE, P.IMAGE_UPDATE, P.IMAGE_DELETE):
-    writes.on_end(_kind, done=lambda w: _show_url(w, _anchor="images"),
-                  failed=lambda w: _show_url(w, write=w.id, _anchor="images"))
+    writes.on_end(_kind, done=lambda w: _part_url("products.show", w, _anchor="images"),
+                  failed=lambda w: _part_url("products.show", w, write=w.id, _anchor="images"))
 
 
 def _product_or_404(remote_id):
@@ -199,7 +197,7 @@ def new_variant(remote_id):
 def create_variant(remote_id):
     product = _product_or_404(remote_id)
     return _submit(P.VARIANT_CREATE, products.variant_payload,
-                   lambda *a, **k: _variant_form(product, None, *a, **k), remote_id)
+                   lambda *a, **k: _variant_form(product, None, *a, **k), None, {"product_id": remote_id})
 
 
 @bp.get("/<int:remote_id>/variants/<int:variant_id>/edit")
@@ -208,7 +206,7 @@ def edit_variant(remote_id, variant_id):
     product = _product_or_404(remote_id)
     row = _variant_or_404(product, variant_id)
     failed = writes.failed_named(P.VARIANT_UPDATE)
-    if failed is None or failed.payload.get("variant_id") != variant_id:
+    if failed is None or failed.target_id != variant_id:
         return _variant_form(product, row, products.variant_values(row), {})
     return _variant_form(product, row, products.form_values(failed), writes.errors_of(failed), status=422)
 
@@ -219,21 +217,21 @@ def update_variant(remote_id, variant_id):
     product = _product_or_404(remote_id)
     row = _variant_or_404(product, variant_id)
     return _submit(P.VARIANT_UPDATE, products.variant_payload,
-                   lambda *a, **k: _variant_form(product, row, *a, **k), remote_id, {"variant_id": variant_id})
+                   lambda *a, **k: _variant_form(product, row, *a, **k), variant_id, {"product_id": remote_id})
 
 
 # --- images -----------------------------------------------------------------------------------------------------
 
-def _image_write(remote_id, kind, build, **extra):
+def _image_write(remote_id, kind, build, target=None):
     """Queue an image write; a position that is not one re-renders the product page with its error (422)."""
     product = _product_or_404(remote_id)
     try:
-        payload = {**build(request.form), **extra}
+        payload = {**build(request.form), "product_id": product.remote_id}
     except categories.Invalid as exc:
         return _show(product, image_errors=exc.errors, image_values=exc.values, status=422)
     if _refused():
         abort(403)
-    return writes.submitted(g.store, kind, payload, product.remote_id)
+    return writes.submitted(g.store, kind, payload, target)
 
 
 def _image_or_404(remote_id, image_id):
@@ -253,14 +251,14 @@ def add_image(remote_id):
 def update_image(remote_id, image_id):
     """Move an image to another position."""
     _image_or_404(remote_id, image_id)
-    return _image_write(remote_id, P.IMAGE_UPDATE, products.image_payload, image_id=image_id)
+    return _image_write(remote_id, P.IMAGE_UPDATE, products.image_payload, image_id)
 
 
 @bp.post("/<int:remote_id>/images/<int:image_id>/delete")
 @store_required
 def delete_image(remote_id, image_id):
     _image_or_404(remote_id, image_id)
-    return _image_write(remote_id, P.IMAGE_DELETE, lambda form: {}, image_id=image_id)
+    return _image_write(remote_id, P.IMAGE_DELETE, lambda form: {}, image_id)
 
 
 @bp.post("/<int:remote_id>/details/<kind>")

@@ -283,3 +283,31 @@ def test_a_page_without_its_scopes_says_what_is_missing_and_queues_nothing(app, 
     assert post(browser, live_app, f"/products/{product.remote_id}/images", token,
                 url="https://e.example/x.jpg").status_code == 403
     assert count_rows(app, ApiWrite) == 0
+
+
+def test_two_variants_of_one_product_change_side_by_side(app, live_app, browser, signed_in, api):
+    from jumpseller_app.extensions import queue
+    from jumpseller_app.jobs import write_tasks
+    with app.app_context():
+        product = next(p for p in live_rows(app, MirrorProduct)
+                       if db.session.query(MirrorVariant).filter_by(product_row_id=p.id).count() >= 2)
+        first, second = db.session.scalars(select(MirrorVariant.remote_id).where(
+            MirrorVariant.product_row_id == product.id).order_by(MirrorVariant.remote_id).limit(2))
+    token = csrf_token(get(browser, live_app, f"/products/{product.remote_id}").text)
+    queue.immediate = False                      # both wait in the queue: neither is taken for the other
+    try:
+        for variant_id, price in ((first, "1111"), (second, "2222")):
+            pending = post(browser, live_app, f"/products/{product.remote_id}/variants/{variant_id}", token,
+                           sku=f"SIDE-{variant_id}", price=price, stock="1")
+            assert pending.status_code == 200 and 'data-testid="write-status"' in pending.text
+        with app.app_context():
+            writes = db.session.scalars(select(ApiWrite).order_by(ApiWrite.id)).all()
+            assert [(w.kind, w.target_id) for w in writes] == [("variants.update", first), ("variants.update", second)]
+            for write in writes:
+                write_tasks.perform_write_job.call_local("sandbox", write.id)
+    finally:
+        queue.immediate = True
+    assert api.products.variants(product.remote_id).get(first)["price"] == 1111
+    assert api.products.variants(product.remote_id).get(second)["price"] == 2222
+    page = get(browser, live_app, f"/products/{product.remote_id}/variants/{second}")
+    assert 'data-testid="variant-price">2222.0<' in page.text
