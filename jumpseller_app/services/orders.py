@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import MirrorOrder, MirrorOrderLine
 from . import api_writes, csv_io, documents
 from .forms import Invalid, text_id
-from .listing import ESCAPE, Filter, Listing, escape_like
+from .listing import Filter, Listing
 
 CREATE = "orders.create"
 UPDATE = "orders.update"
@@ -50,22 +50,19 @@ class DateFilter(Filter):
 
 
 class OrderListing(Listing):
-    """The orders' Listing: a search that is all digits also finds the order with that number."""
+    """The orders' Listing: a search that is an order number ("5123" or "#5123") finds that order only."""
 
     def where(self, store_id, params):
-        if not params.q.isdigit() or len(params.q) > 18:
+        number = params.q.removeprefix("#")
+        if not number.isdigit() or len(number) > 18:
             return super().where(store_id, params)
-        clauses = super().where(store_id, replace(params, q=""))
-        pattern = f"%{escape_like(params.q.lower())}%"
-        clauses.append(or_(MirrorOrder.remote_id == int(params.q),
-                           *(func.lower(getattr(MirrorOrder, name)).like(pattern, escape=ESCAPE)
-                             for name in self.search)))
-        return clauses
+        return super().where(store_id, replace(params, q="")) + [MirrorOrder.remote_id == int(number)]
 
 
+# Jumpseller's order status is the payment status (Paid, Pending Payment, Canceled, Abandoned); the shipment status
+# is the fulfillment's. Both are canonical values in the mirror (payloads.order_status / shipment_status).
 LISTING = OrderListing(MirrorOrder, search=("customer_name", "customer_email"),
                        filters={"status": Filter("state"), "shipment": Filter("shipment"),
-                                "payment": Filter("payment_method"),
                                 "from": DateFilter("created_at_remote", kind="min"),
                                 "to": DateFilter("created_at_remote", kind="max")},
                        sorts={"created": "created_at_remote", "total": "total", "id": "remote_id",
@@ -86,13 +83,6 @@ def lines(order):
 
 def count(store_id):
     return db.session.scalar(select(func.count()).select_from(MirrorOrder).where(MirrorOrder.store_id == store_id))
-
-
-def payment_methods(store_id):
-    """The payment methods the store's mirrored orders were paid with (the list's filter choices)."""
-    return list(db.session.scalars(select(MirrorOrder.payment_method).where(
-        MirrorOrder.store_id == store_id, MirrorOrder.payment_method != "").distinct()
-        .order_by(MirrorOrder.payment_method)))
 
 
 def shipments(store_id, order_remote_id):

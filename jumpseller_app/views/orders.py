@@ -1,4 +1,4 @@
-"""Orders pages: list (count, search by number/customer, filters by status, shipment, payment method and dates,
+"""Orders pages: list (count, search by number or customer, filters by payment status, shipment status and dates,
 sort, pages, CSV export), info (lines, addresses, shipments; the form to change status and tracking), add an order,
 abandoned orders, and the order and shipment status lists.
 
@@ -48,7 +48,6 @@ def index():
     page = listing.from_request(orders.LISTING, g.store.id)
     return render_template("orders/index.html", page=page, count=orders.count(g.store.id),
                            statuses=orders.ORDER_STATUSES, shipments=orders.SHIPMENT_STATUSES,
-                           payments=orders.payment_methods(g.store.id),
                            permissions=features.blocked(g.store, PAGE_FEATURES))
 
 
