@@ -53,7 +53,9 @@ def index():
     """The store's customers from the mirror: search by name or email, filter by status or group, sort, pages."""
     page = listing.from_request(customers.LISTING, g.store.id)
     group = page.params.filters.get("group")
-    return render_template("customers/index.html", page=page, count=customers.count(g.store.id),
+    unfiltered = not (page.params.q or page.params.filters)
+    return render_template("customers/index.html", page=page,
+                           count=page.total if unfiltered else customers.count(g.store.id),
                            groups=customers.groups(g.store.id),
                            statuses=customers.STATUSES,
                            members_state=refresh_state.state(customers.GROUP_MEMBERS, group) if group else None,
