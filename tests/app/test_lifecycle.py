@@ -495,6 +495,7 @@ def test_a_reinstall_starts_from_a_clean_mirror(app, live_app, sandbox, two_stor
         fill_mirror(app, code)
         with app.app_context():                                     # a record Jumpseller does not have
             mirror.apply(store(code).id, "products", [{"id": 987654, "name": "old"}], utcnow())
+            documents.store_fetched(store(code).id, documents.TAXES, [{"id": 55, "name": "old tax"}])
             db.session.commit()
     before_b = mirror_figures(app, B)
     press_disconnect(browser_a, live_app)
@@ -513,6 +514,9 @@ def test_a_reinstall_starts_from_a_clean_mirror(app, live_app, sandbox, two_stor
                                  .where(WebhookEvent.store_id == a.id)) == 0
         assert 987654 in set(db.session.scalars(select(MirrorProduct.remote_id).where(
             MirrorProduct.store_id == store(B).id)))
+        # The documents fetched for the old installation's pages went too; B's stay.
+        assert documents.items(a.id, documents.TAXES) == []
+        assert [t["id"] for t in documents.items(store(B).id, documents.TAXES)] == [55]
     assert mirror_figures(app, B) == before_b
     actions = [action for action, _ in audit_of(app, A)]
     assert actions[-1] == "reinstalled" and "personal_data_purged" in actions
