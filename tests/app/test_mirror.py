@@ -196,3 +196,13 @@ def test_a_price_no_json_can_carry_is_still_written(app, store_id):
         db.session.commit()
         assert db.session.scalar(select(MirrorProduct.price)) == float("inf")
         assert db.session.scalar(select(MirrorVariant.remote_id)) == 2
+
+
+def test_an_older_product_leaves_the_newer_ones_variants_alone(app, store_id):
+    newer = {"id": 4, "name": "new", "updated_at": "2026-01-01 12:00:00 UTC", "variants": [{"id": 41, "stock": 3}]}
+    older = {"id": 4, "name": "old", "updated_at": "2026-01-01 11:00:00 UTC", "variants": [{"id": 40, "stock": 9}]}
+    with app.app_context():
+        assert mirror.apply(store_id, "products", [newer], T0) == 1
+        assert mirror.apply(store_id, "products", [older], T0) == 0        # not applied: its children neither
+        db.session.commit()
+        assert [(v.remote_id, v.stock) for v in db.session.scalars(select(MirrorVariant))] == [(41, 3)]
