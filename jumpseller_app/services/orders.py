@@ -7,12 +7,14 @@ An order's number is its id. Only status, shipment_status and tracking_* of an o
 (OrderEditFields); a new order is POST /orders.json (OrderCreateFields) with the buyer and the lines.
 """
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..charts import ZERO_DECIMAL_CURRENCIES
 from ..extensions import db
 from ..models import MirrorOrder, MirrorOrderLine
 from . import api_writes, csv_io, documents
@@ -29,6 +31,7 @@ SHIPMENT_STATUSES = {"requested": "Requested", "in_transit": "In Transit", "deli
                      "failed": "Failed", "pickup_available": "Pickup Available"}
 TRACKING_FIELDS = ("tracking_number", "tracking_company", "tracking_url")
 LINES_ON_FORM = 3
+THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 LINE_FIELDS = tuple(f"{key}_{n}" for n in range(LINES_ON_FORM) for key in ("product_id", "qty", "price"))
 CREATE_FIELDS = ("email", "name", "surname", "status", "shipping_method_name", "shipping_price") + LINE_FIELDS
 
@@ -126,10 +129,13 @@ def create_values(form):
     return {key: (form.get(key) or "") for key in CREATE_FIELDS}
 
 
-def _number(text, field, errors, *, integer=False):
+def _number(text, field, errors, *, integer=False, whole_currency=False):
+    """A number typed in the form; in a currency without decimals (CLP) "1.500" and "1,500" are 1500."""
     text = text.strip()
     if not text:
         return None
+    if (integer or whole_currency) and THOUSANDS.match(text):
+        text = re.sub(r"[.,]", "", text)
     value = csv_io.number(text)
     if value is None or value < 0 or (integer and not value.is_integer()):
         errors.setdefault(field, []).append(_l("Type a number."))
@@ -137,8 +143,12 @@ def _number(text, field, errors, *, integer=False):
     return int(value) if integer else value
 
 
-def create_from(form):
-    """A new order from the form: the buyer, up to LINES_ON_FORM lines (product id, quantity, price), shipping."""
+def create_from(form, currency=""):
+    """A new order from the form: the buyer, up to LINES_ON_FORM lines (product id, quantity, price), shipping.
+
+    Amounts are read in the store's `currency`: where it has no decimals, a dot or comma groups thousands.
+    """
+    whole = str(currency).upper() in ZERO_DECIMAL_CURRENCIES
     values = create_values(form)
     errors = {}
     if values["status"] not in ORDER_STATUSES:
@@ -153,14 +163,14 @@ def create_from(form):
             errors.setdefault(f"product_id_{n}", []).append(_l("Type a product id."))
             continue
         qty = _number(values[f"qty_{n}"], f"qty_{n}", errors, integer=True)
-        price = _number(values[f"price_{n}"], f"price_{n}", errors)
+        price = _number(values[f"price_{n}"], f"price_{n}", errors, whole_currency=whole)
         line = {"id": product_id, "qty": 1 if qty is None else qty}
         if price is not None:
             line["price"] = price
         products.append(line)
     if not products and "product_id_0" not in errors:
         errors["product_id_0"] = [_l("Add at least one product.")]
-    shipping_price = _number(values["shipping_price"], "shipping_price", errors)
+    shipping_price = _number(values["shipping_price"], "shipping_price", errors, whole_currency=whole)
     if errors:
         raise Invalid(errors, values)
     customer = {"email": values["email"].strip(), "name": values["name"].strip(), "surname": values["surname"].strip()}

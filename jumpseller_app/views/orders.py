@@ -157,7 +157,7 @@ def new():
 @store_required
 def create():
     try:
-        payload = orders.create_from(request.form)
+        payload = orders.create_from(request.form, g.store.currency)
     except Invalid as exc:
         return _form(exc.values, exc.errors, status=422)
     refused = _refused()

@@ -153,11 +153,11 @@ def test_add_an_order_then_jumpseller_s_validation_error_stores_nothing(app, liv
     product = api.products.list(limit=1)[0]
     remote_count = api.orders.count()
     added = post(browser, live_app, "/orders", token, email="compra@cliente.cl", name="Ana", surname="Rojas",
-                 status="paid", product_id_0=str(product["id"]), qty_0="2", price_0="1500",
-                 shipping_method_name="Courier", shipping_price="2500")
+                 status="paid", product_id_0=str(product["id"]), qty_0="2", price_0="1.500",
+                 shipping_method_name="Courier", shipping_price="2.500")
     assert added.status_code == 200, added.text
     new_id = int(re.search(r"/orders/(\d+)$", added.url).group(1))
-    remote = api.orders.get(new_id)
+    remote = api.orders.get(new_id)        # the sandbox store sells in CLP: "1.500" is fifteen hundred pesos
     assert remote["customer"]["email"] == "compra@cliente.cl" and remote["status_enum"] == "paid"
     assert [(p["id"], p["qty"], p["price"]) for p in remote["products"]] == [(product["id"], 2, 1500.0)]
     assert remote["total"] == 5500.0 and api.orders.count() == remote_count + 1
