@@ -33,6 +33,7 @@ def refresh_documents_job(store_code, kind, parent=None):
         except JumpsellerError as exc:
             db.session.rollback()
             log.info("refresh of %s for %s failed: %s", kind, store_code, type(exc).__name__)
+            documents.note_failure(store.id, kind, parent, exc.message or type(exc).__name__)
             on_api_error(store_code, exc)
             return None
     finally:

@@ -30,6 +30,7 @@ from . import clients
 SINGLE = "-"                # the remote id of a singleton document (store info)
 ALL = "*"                   # the marker's parent for a collection without parent
 MARKER_PREFIX = "fetched:"  # marker rows: kind "fetched:<kind>", remote id the parent (or ALL)
+FAILED_PREFIX = "failed:"   # the last refresh's failure (until one succeeds): kind "failed:<kind>", same remote id
 UNPAGED_LIMIT = 200         # lists Jumpseller answers whole (taxes, locations): asked with a generous limit
 MAX_DOCUMENTS = 2000        # at most this many records of one kind (and parent) are kept per refresh
 
@@ -141,8 +142,32 @@ def refresh(store, kind_name, parent=None):
     if not kind.single:
         answer = list(islice(answer, MAX_DOCUMENTS))
     count = store_fetched(store.id, kind_name, answer, parent, started)
+    _clear_failure(store.id, kind_name, parent)
     db.session.commit()
     return count
+
+
+def _failure_row(store_id, kind_name, parent):
+    return (MirrorDocument.store_id == store_id, MirrorDocument.kind == FAILED_PREFIX + kind_name,
+            MirrorDocument.remote_id == _parent_key(parent))
+
+
+def _clear_failure(store_id, kind_name, parent):
+    db.session.execute(delete(MirrorDocument).where(*_failure_row(store_id, kind_name, parent)))
+
+
+def note_failure(store_id, kind_name, parent, message):
+    """Remember that a refresh failed and why (Jumpseller's message, no personal data); commits."""
+    _upsert(store_id, FAILED_PREFIX + kind_name, [(_parent_key(parent), {"message": str(message)[:300]})], None,
+            utcnow())
+    db.session.commit()
+
+
+def failure(store_id, kind_name, parent=None):
+    """(when, message) of the last refresh's failure if no refresh succeeded since; else None."""
+    row = db.session.execute(select(MirrorDocument.synced_at, MirrorDocument.raw)
+                             .where(*_failure_row(store_id, kind_name, parent))).first()
+    return (row.synced_at, (row.raw or {}).get("message", "")) if row else None
 
 
 def purge_store(store_id):

@@ -19,12 +19,13 @@ class State:
     kind: str
     fetched_at: datetime | None
     refreshing: bool
+    failure: tuple | None = None        # (when, Jumpseller's message) of a failed refresh not yet followed by one
 
 
 def state(kind, parent=None):
-    """When the store's `kind` (of `parent`) was last fetched, and whether a refresh is under way."""
+    """When the store's `kind` (of `parent`) was last fetched, whether a refresh is under way, a failure since."""
     return State(kind, documents.fetched_at(g.store.id, kind, parent),
-                 document_tasks.refreshing(g.store.code, kind, parent))
+                 document_tasks.refreshing(g.store.code, kind, parent), documents.failure(g.store.id, kind, parent))
 
 
 def refresh(kind, parent=None, *, back):

@@ -98,3 +98,11 @@ def test_the_refresh_job_frees_its_slot_and_a_jumpseller_error_stores_nothing(ap
         assert document_tasks.request_refresh(code, documents.FULFILLMENTS, 999999999) is True
         assert documents.fetched_at(store_id, documents.FULFILLMENTS, 999999999) is None
         assert not document_tasks.refreshing(code, documents.FULFILLMENTS, 999999999)
+        when, message = documents.failure(store_id, documents.FULFILLMENTS, 999999999)
+        assert when is not None and message
+        # A failure is remembered per (kind, parent) until a refresh of it succeeds.
+        assert documents.failure(store_id, documents.TAXES) is None
+        documents.note_failure(store_id, documents.TAXES, None, "Service Unavailable")
+        assert documents.failure(store_id, documents.TAXES)[1] == "Service Unavailable"
+        document_tasks.request_refresh(code, documents.TAXES)
+        assert documents.failure(store_id, documents.TAXES) is None

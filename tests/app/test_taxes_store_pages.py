@@ -97,4 +97,5 @@ def test_a_refresh_without_csrf_or_its_scopes_stores_nothing(app, live_app, brow
     assert browser.post(live_app.url + "/taxes/refresh", timeout=10).status_code == 400
     refused = refresh(browser, live_app, "/taxes", "/taxes/refresh")
     assert refused.status_code == 200 and 'data-testid="taxes-empty"' in refused.text
+    assert 'data-testid="refresh-failed"' in refused.text and "Not fetched from Jumpseller yet." in refused.text
     assert documents_of(app, "taxes") == 0 and documents_of(app, "fetched:taxes") == 0
