@@ -33,6 +33,7 @@ MARKER_PREFIX = "fetched:"  # marker rows: kind "fetched:<kind>", remote id the 
 FAILED_PREFIX = "failed:"   # the last refresh's failure (until one succeeds): kind "failed:<kind>", same remote id
 UNPAGED_LIMIT = 200         # lists Jumpseller answers whole (taxes, locations): asked with a generous limit
 MAX_DOCUMENTS = 2000        # at most this many records of one kind (and parent) are kept per refresh
+SECRET_KEYS = frozenset({"hooks_token", "access_token", "refresh_token", "authtoken", "password", "api_token"})
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,20 @@ def _upsert(store_id, kind, records, parent, source_at):
             where=table.c.source_at <= statement.excluded.source_at))
 
 
+def _without_secrets(record):
+    """The record without the secrets Jumpseller may send along (store info carries the hooks_token): those live
+    sealed in the credentials (services/credentials.py), never in clear here."""
+    return {key: value for key, value in record.items() if key not in SECRET_KEYS}
+
+
 def _identified(kind, answer):
     """(remote id, raw) pairs from a fetch's answer."""
     if kind.single:
-        return [(SINGLE, answer if isinstance(answer, dict) else {})]
+        return [(SINGLE, _without_secrets(answer) if isinstance(answer, dict) else {})]
     pairs = []
     for item in islice(answer or (), MAX_DOCUMENTS):
         if isinstance(item, dict) and item.get("id") is not None:
-            pairs.append((str(item["id"])[:64], item))
+            pairs.append((str(item["id"])[:64], _without_secrets(item)))
     return pairs
 
 

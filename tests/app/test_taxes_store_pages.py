@@ -12,6 +12,7 @@ from jumpseller_app import config
 from jumpseller_app.extensions import db
 from jumpseller_app.models import MirrorDocument
 
+from ..support.database import dump_database
 from ..support.flows import csrf_token, install
 from ..support.iframe import api_requests
 
@@ -78,6 +79,9 @@ def test_store_information_and_locations(app, live_app, sandbox, browser, signed
     after = refresh(browser, live_app, "/store", "/store/refresh/store_info").text
     assert re.search(r'data-testid="fact-code">' + re.escape(info["code"]) + "<", after)
     assert re.search(r'data-testid="fact-currency">' + re.escape(info["currency"]) + "<", after)
+    # The store's hooks_token (the webhooks' signing secret) is neither stored in clear nor shown.
+    assert info.get("hooks_token") and info["hooks_token"] not in after and "hooks_token" not in after.lower()
+    assert info["hooks_token"] not in dump_database(app)
     locations = api.locations.list(limit=200)
     assert locations, "the sandbox seeds locations"
     after = refresh(browser, live_app, "/store", "/store/refresh/locations").text
