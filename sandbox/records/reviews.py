@@ -34,7 +34,7 @@ def for_product(store_code: str, product: dict, customers: int = 100) -> list[di
     for n in range(1, count + 1):
         rating = rng.pick(_RATINGS)
         _, _, email = identity(store_code, rng.below(max(customers, 1)))
-        created = str(product.get("created_at") or "2024-01-01T12:00:00.000Z")
+        created = str(product.get("created_at") or "2024-01-01 12:00:00 UTC")
         reviews.append({
             "id": product["id"] * SUB_ID_SPAN + n, "status": rng.pick(_STATUSES), "rating": rating,
             "review": rng.pick(_TEXTS[rating]), "date": _later(created, rng.between(3, 200)),
@@ -45,11 +45,12 @@ def for_product(store_code: str, product: dict, customers: int = 100) -> list[di
 
 
 def _later(stamp: str, days: int) -> str:
+    """`days` after a catalog timestamp ("2024-01-01 12:00:00 UTC", as products carry them), in the same format."""
     try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        moment = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S UTC")
     except ValueError:
         return stamp
-    return (moment + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return (moment + timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def product_of(review_id: int) -> int:

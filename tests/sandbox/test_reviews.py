@@ -30,6 +30,8 @@ def test_reviews_are_seeded_per_product_stable_and_found_by_id(srv, owner):
     assert set(first) == {"id", "status", "rating", "review", "date", "product_id", "product_name", "order_id",
                           "customer_email"}
     assert first["product_id"] == product_id and 1 <= first["rating"] <= 5
+    created = next(p["created_at"] for p in products if p["id"] == product_id)
+    assert first["date"].endswith(" UTC") and first["date"] > created          # written after the product existed
     assert first["status"] in ("unread", "unpublished", "published") and "@" in first["customer_email"]
     again = call(srv, owner, "GET", f"/products/{product_id}/reviews.json").json()
     assert [r["review"] for r in again] == by_product[product_id]
