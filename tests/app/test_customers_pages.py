@@ -19,6 +19,7 @@ from jumpseller_app.models import ApiWrite, MirrorAddress, MirrorCustomer, Mirro
 
 from ..support.flows import csrf_token, install
 from ..support.iframe import api_requests
+from ..support.pages import post_page as post
 
 
 @pytest.fixture
@@ -29,10 +30,6 @@ def app_config(app_config):
 @pytest.fixture
 def token(live_app, browser, signed_in):
     return csrf_token(browser.get(live_app.url + "/customers/new", timeout=10).text)
-
-
-def post(browser, live_app, path, token, **fields):
-    return browser.post(live_app.url + path, data={"csrf_token": token, **fields}, timeout=30)
 
 
 def mirrored(app, remote_id):

@@ -34,3 +34,8 @@ def live_rows(app, model):
     """The live rows (no tombstones) of a mirror model, by remote id."""
     with app.app_context():
         return db.session.scalars(select(model).where(model.deleted_at.is_(None)).order_by(model.remote_id)).all()
+
+
+def post_page(browser, live_app, path, token, **fields):
+    """POST a page's form as the merchant's browser does (with the page's CSRF token)."""
+    return browser.post(live_app.url + path, data={"csrf_token": token, **fields}, timeout=30)
