@@ -206,7 +206,7 @@ def from_operation(store_id, args, form):
             price = operation_price(old, price_mode, price_value) if price_value is not None else None
             stock = int(stock_value) if stock_value is not None else None
             reason = _negative(price, stock)
-            if reason:
+            if reason is not None:
                 sku = (variant.sku if variant is not None else product.sku) or product.name
                 preview.skipped.append(Skipped(str(product.remote_id), sku, reason))
             else:
@@ -279,7 +279,7 @@ def from_csv(store_id, data):
             reason = REPEATED
         if reason is None and len(preview.changes) >= MAX_ROWS:
             reason = TOO_MANY
-        if reason:
+        if reason is not None:
             preview.skipped.append(Skipped(where, given, reason))
             continue
         seen.add(key)
