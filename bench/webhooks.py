@@ -10,7 +10,7 @@ lost = unique deliveries sent - unique deliveries stored, counted once the worke
 pending or failed) or, if nothing drains it, once the count stops moving (`drained` says which).
 Besides the rates: web_cpu_ms, the CPU of gunicorn's processes per delivery (bare_web_cpu_ms per bare request),
 worker_cpu_ms and db_cpu_ms (PostgreSQL's processes) over the same timed run, and machine_busy, the share of the
-machine's cores busy meanwhile. On a machine others load, the rates move with their load; the CPU figures hardly do.
+machine's cores busy meanwhile. On a machine others load, the rates move with their load; the CPU figures much less.
 Prints ONE JSON line with keys prefixed sqlite_ and pg_.
 
     python bench/webhooks.py [--deliveries 20000] [--concurrency 8] [--seconds 30] [--only sqlite|pg]

@@ -1,6 +1,6 @@
 """CPU seconds spent by processes, read from /proc (Linux): what a run cost, whatever else loads the machine.
 
-Requests per second on a shared machine move with everybody else's load; CPU per request hardly does, so the
+Requests per second on a shared machine move with everybody else's load; CPU per request much less, so the
 benchmarks report both.
 """
 
