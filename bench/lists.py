@@ -9,10 +9,11 @@ would put the sandbox's catalog back in place of the bench's (the pages read the
 Several rounds; medians are reported.
 
 Prints ONE JSON line: p50_ms and p99_ms over every list request of a round, rps (list requests per second),
-bare_rps, ratio (rps / bare_rps), and per page `<page>_p50_ms`; `matches` (products found per products page).
+bare_rps, ratio (rps / bare_rps), and per page `<page>_p50_ms` and `<page>_cpu_ms` (gunicorn's CPU per request:
+what a page costs, whatever else loads the machine); `matches` (products found per products page).
 
     python bench/lists.py [--rounds 3] [--requests 300] [--concurrency 4] [--seconds 10] [--db sqlite|pg]
-                          [--products 10000] [--orders 10000]
+                          [--products 10000] [--orders 10000] [--what-if-indexes]
 """
 
 import argparse
@@ -27,13 +28,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.shared import (BARE_PREFIX, Request, app_env, free_port, gunicorn, install, load,  # noqa: E402
-                          percentile, repeat)
+from bench.shared import (BARE_PREFIX, Request, app_context, app_env, cpu, free_port, gunicorn,  # noqa: E402
+                          install, load, percentile, repeat)
 from bench.shared import catalog  # noqa: E402
 
 SANDBOX_SEED = 100
 PRODUCT_ROW, ORDER_ROW, CATEGORY_ROW = b'data-testid="product-row"', b'data-testid="order-row"', b"category-row"
 MATCHES = re.compile(rb'data-testid="products-count">([\d,.\s]+)')
+# --what-if-indexes: indexes the mirror does not have (no migration adds them), created in the bench's throwaway
+# database only, to measure what they would change. The products one covers what search and filters read, so a
+# scan never touches the rows (each carries its raw JSON, ~3 KB, before deleted_at).
+WHAT_IF = {
+    "sqlite": ("CREATE INDEX bench_products_name ON mirror_products (store_id, lower(name), id, lower(sku), "
+               "category_ids, stock, stock_unlimited) WHERE deleted_at IS NULL",
+               "CREATE INDEX bench_products_price ON mirror_products (store_id, price, id) WHERE deleted_at IS NULL",
+               "CREATE INDEX bench_orders_total ON mirror_orders (store_id, total, id)", "ANALYZE"),
+    "postgresql": ("CREATE INDEX bench_products_name ON mirror_products (store_id, lower(name), id) "
+                   "WHERE deleted_at IS NULL",
+                   "CREATE INDEX bench_products_price ON mirror_products (store_id, price, id) "
+                   "WHERE deleted_at IS NULL",
+                   "CREATE INDEX bench_orders_total ON mirror_orders (store_id, total, id)", "ANALYZE"),
+}
 
 
 def scenarios(env, code):
@@ -41,13 +56,11 @@ def scenarios(env, code):
     taken from the mirror so that every search and filter finds rows."""
     from sqlalchemy import func, select
 
-    from jumpseller_app import create_app
-    from jumpseller_app.config import load_config
     from jumpseller_app.extensions import db
     from jumpseller_app.models import MirrorCategory, MirrorOrder, MirrorProduct
     from jumpseller_app.services import stores
 
-    with create_app(load_config(env)).app_context():
+    with app_context(env):
         store_id = stores.get_store(code).id
         word = db.session.scalar(select(MirrorProduct.name).where(MirrorProduct.store_id == store_id)
                                  .order_by(MirrorProduct.remote_id.desc()).limit(1)).split()[0].lower()
@@ -57,7 +70,6 @@ def scenarios(env, code):
                                   .order_by(MirrorOrder.remote_id.desc()).limit(1))
         products = db.session.scalar(select(func.count()).select_from(MirrorProduct)
                                      .where(MirrorProduct.store_id == store_id))
-        db.engine.dispose()
     fragment = email.split("@")[0].split(".", 1)[1][:-2]          # "rojas.20" of "ana.rojas.2017@…"
     today = date.today()
     deep = max(1, products // 25 - 10)
@@ -76,6 +88,18 @@ def scenarios(env, code):
     ]
 
 
+def add_indexes(env):
+    """Create the WHAT_IF indexes of the database's dialect."""
+    from sqlalchemy import text
+
+    from jumpseller_app.extensions import db
+
+    with app_context(env):
+        for statement in WHAT_IF[db.engine.dialect.name]:
+            db.session.execute(text(statement))
+        db.session.commit()
+
+
 def matches(port, path, cookie):
     """How many products a products page says match (None for other pages)."""
     answer = urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}{path}",
@@ -86,37 +110,41 @@ def matches(port, path, cookie):
 
 def run(sandbox, database_url, args):
     """Install, fill, serve and measure; returns the figures (medians over the rounds)."""
-    from jumpseller_app import create_app
-    from jumpseller_app.config import load_config
-
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         env = app_env(sandbox.url, tmp, port, database_url)
         installed = install(env, sandbox)
-        counts = catalog.fill(create_app(load_config(env)), installed.code, sandbox,
+        counts = catalog.fill(env, installed.code, sandbox,
                               products_count=args.products, orders_count=args.orders)
+        if args.what_if_indexes:
+            add_indexes(env)
         pages = scenarios(env, installed.code)
         headers = {"Cookie": installed.cookie, "Accept-Language": "en"}
         common = {"concurrency": args.concurrency, "seconds": args.seconds}
         bare = Request("GET", BARE_PREFIX + "/", {})
-        with gunicorn(env, port):
+        with gunicorn(env, port) as server:
             found = {name: matches(port, path, installed.cookie) for name, path, _ in pages}
             for name, path, marker in pages:                                            # warm up
                 load(port, repeat(Request("GET", path, headers), 20), expect=marker, **common)
             load(port, repeat(bare, 200), **common)
+            pids = cpu.tree(server.pid)                 # gunicorn and its workers, booted by now
             rounds = []
             for _ in range(args.rounds):
-                bare_rps, _, _ = load(port, repeat(bare, args.requests * 4), **common)
+                used = cpu.seconds(pids)
+                bare_rps, bare_latencies, _ = load(port, repeat(bare, args.requests * 4), **common)
+                bare_cpu = (cpu.seconds(pids) - used) / len(bare_latencies) * 1000
                 every, seconds, per_page = [], 0.0, {}
                 for name, path, marker in pages:
+                    used = cpu.seconds(pids)
                     rps, latencies, _ = load(port, repeat(Request("GET", path, headers), args.requests),
                                              expect=marker, **common)
                     every += latencies
                     seconds += len(latencies) / rps
-                    per_page[name] = percentile(latencies, 0.5) * 1000
-                rounds.append({"rps": len(every) / seconds, "bare_rps": bare_rps,
+                    per_page[f"{name}_p50_ms"] = percentile(latencies, 0.5) * 1000
+                    per_page[f"{name}_cpu_ms"] = (cpu.seconds(pids) - used) / len(latencies) * 1000
+                rounds.append({"rps": len(every) / seconds, "bare_rps": bare_rps, "bare_cpu_ms": bare_cpu,
                                "p50_ms": percentile(every, 0.5) * 1000, "p99_ms": percentile(every, 0.99) * 1000,
-                               **{f"{name}_p50_ms": value for name, value in per_page.items()}})
+                               **per_page})
     figures = {key: round(statistics.median(r[key] for r in rounds), 2) for key in rounds[0]}
     figures["ratio"] = round(figures["rps"] / figures["bare_rps"], 3)
     figures.update(mirror_products=counts["products"], mirror_orders=counts["orders"],
@@ -134,6 +162,8 @@ def main(argv=None):
     parser.add_argument("--products", type=int, default=10000)
     parser.add_argument("--orders", type=int, default=10000)
     parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
+    parser.add_argument("--what-if-indexes", action="store_true",
+                        help="measure with the indexes of WHAT_IF added (bench database only; not a migration)")
     args = parser.parse_args(argv)
 
     from sandbox.server import SandboxServer
@@ -149,7 +179,8 @@ def main(argv=None):
                 figures = run(sandbox, postgres.create_database(), args)
             finally:
                 postgres.stop()
-    print(json.dumps({**figures, "db": args.db, "rounds": args.rounds, "concurrency": args.concurrency}))
+    print(json.dumps({**figures, "db": args.db, "rounds": args.rounds, "concurrency": args.concurrency,
+                      "what_if_indexes": args.what_if_indexes}))
     return 0
 
 

@@ -23,8 +23,8 @@ from . import cpu  # noqa: E402
 from .load import Request, load  # noqa: E402
 
 BARE_PREFIX = "/_bare"
-__all__ = ["BARE_PREFIX", "ROOT", "Request", "app_env", "cpu", "free_port", "gunicorn", "install", "load", "percentile",
-           "wait_for_port", "worker", "wsgi_app"]
+__all__ = ["BARE_PREFIX", "ROOT", "Request", "app_context", "app_env", "cpu", "free_port", "gunicorn", "install",
+           "load", "percentile", "wait_for_port", "worker", "wsgi_app"]
 
 
 def wsgi_app():
@@ -56,6 +56,23 @@ def app_env(sandbox_url, tmp, port, database_url=None, **extra):
         "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3", "RATE_LIMIT_DB": f"{tmp}/ratelimit.sqlite3",
         "HUEY_DB": f"{tmp}/huey.sqlite3", "LOG_LEVEL": "WARNING", "APP_URL": f"http://127.0.0.1:{port}", **extra,
     }
+
+
+@contextlib.contextmanager
+def app_context(env):
+    """An app context of the benchmark's app (configured from `env`) in this process; its database connections
+    are closed on exit, before a server or worker process opens its own."""
+    from jumpseller_app import create_app
+    from jumpseller_app.config import load_config
+    from jumpseller_app.extensions import db
+
+    app = create_app(load_config(env))
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @dataclass

@@ -108,11 +108,13 @@ def orders(samples, count, first_id, rng, now, buyers=2000):
         yield body
 
 
-def fill(app, store_code, sandbox, *, products_count, orders_count, seed=9):
+def fill(env, store_code, sandbox, *, products_count, orders_count, seed=9):
     """Apply products and orders to the store's mirror until it holds `products_count` and `orders_count` live
     rows (the sandbox's own, already synced, count); returns mirror.counts() afterwards."""
     from jumpseller_app.extensions import db
     from jumpseller_app.services import mirror, stores
+
+    from . import app_context
 
     rng = random.Random(seed)
     now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -120,7 +122,7 @@ def fill(app, store_code, sandbox, *, products_count, orders_count, seed=9):
     order_samples = sample_bodies(sandbox, "orders")
     categories = [{key: c.get(key) for key in ("id", "name", "permalink", "parent_id", "description")}
                   for c in sample_bodies(sandbox, "categories")]
-    with app.app_context():
+    with app_context(env):
         store = stores.get_store(store_code)
         have = mirror.counts(store.id)
         plan = (("products", products(product_samples, categories, products_count - have["products"],
@@ -136,7 +138,4 @@ def fill(app, store_code, sandbox, *, products_count, orders_count, seed=9):
                     batch = []
             mirror.apply(store.id, resource, batch, now)
             db.session.commit()
-        counts = mirror.counts(store.id)
-        db.session.remove()
-        db.engine.dispose()
-    return counts
+        return mirror.counts(store.id)
