@@ -12,11 +12,14 @@ from .models import AuthMode
 
 # The features with a place on the merchant's page, and how the page names them.
 PAGE_FEATURES = (scopes.DASHBOARD,)
-TITLES = {"dashboard": _l("The dashboard"), "store_identity": _l("Identifying your store"),
-          "categories": _l("Categories"), "category_products": _l("Assigning products to categories"),
-          "store": _l("Store information"), "orders": _l("Orders"), "order_writes": _l("Changing orders"),
-          "shipments": _l("Shipments"), "customers": _l("Customers"), "customer_writes": _l("Changing customers"),
-          "taxes": _l("Taxes"), "products": _l("Products")}
+TITLES = {
+    "dashboard": _l("The dashboard"), "store_identity": _l("Identifying your store"),
+    "categories": _l("The Categories page"), "category_products": _l("Assigning products to categories"),
+    "store": _l("The Store information page"), "orders": _l("The Orders page"),
+    "order_writes": _l("Changing orders"), "shipments": _l("Showing shipments"),
+    "customers": _l("The Customers page"), "customer_writes": _l("Changing customers"),
+    "taxes": _l("The Taxes page"), "products": _l("The Products page"),
+}
 THINGS = {"store": _l("store information"), "products": _l("products"), "orders": _l("orders"),
           "customers": _l("customers"), "categories": _l("categories"), "hooks": _l("webhooks"),
           "fulfillments": _l("shipments"), "taxes": _l("taxes")}
