@@ -19,6 +19,7 @@ STAMP = "%Y-%m-%d %H:%M:%S UTC"
 # Products: (status, weight) and stock: share out of stock, share unlimited.
 _STATUSES = (("available", 85), ("not-available", 10), ("disabled", 5))
 _OUT_OF_STOCK, _UNLIMITED = 0.10, 0.05
+WRAPPERS = {"products": "product", "orders": "order", "categories": "category"}
 
 
 def sample_bodies(sandbox, resource, pages=1, limit=100):
@@ -29,7 +30,7 @@ def sample_bodies(sandbox, resource, pages=1, limit=100):
         answer = requests.get(f"{sandbox.url}/v1/{resource}.json", params={"limit": limit, "page": page},
                               auth=(store.login, store.authtoken), timeout=60)
         answer.raise_for_status()
-        items += [item[resource[:-1]] if resource[:-1] in item else item for item in answer.json()]
+        items += [item.get(WRAPPERS[resource], item) for item in answer.json()]
     return items
 
 
@@ -45,7 +46,7 @@ def _words(names):
 
 
 def products(samples, categories, count, first_id, rng, now):
-    """`count` product bodies varied from `samples`, ids from `first_id`."""
+    """`count` product bodies varied from `samples`, ids from `first_id`, each in 1 or 2 of `categories`."""
     heads, tails = _words(p.get("name") for p in samples)
     for n in range(count):
         body = copy.deepcopy(samples[n % len(samples)])
