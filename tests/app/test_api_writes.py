@@ -19,7 +19,7 @@ from jumpseller_app.models import ApiWrite, AuditEntry, MirrorCategory, Store, S
 from jumpseller_app.services import api_writes
 
 from ..support.database import url_of_kind
-from ..support.flows import basic_client, control, csrf_token, install
+from ..support.flows import control, csrf_token, install
 from ..support.http import browser_session
 from ..support.iframe import sandbox_login
 
@@ -27,11 +27,6 @@ from ..support.iframe import sandbox_login
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "JUMPSELLER_SCOPES": config.DEFAULT_SCOPES}
-
-
-@pytest.fixture
-def api(sandbox, tmp_path):
-    return basic_client(sandbox, tmp_path, budget=False)
 
 
 @pytest.fixture

@@ -14,24 +14,13 @@ from jumpseller_app.extensions import db
 from jumpseller_app.jumpseller.errors import NotFound
 from jumpseller_app.models import ApiWrite, MirrorCategory, MirrorProduct, Store
 
-from ..support.flows import basic_client, csrf_token, install
+from ..support.flows import csrf_token, install
 from ..support.iframe import api_requests
 
 
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "JUMPSELLER_SCOPES": config.DEFAULT_SCOPES}
-
-
-@pytest.fixture
-def signed_in(live_app, browser):
-    """The default sandbox store installed (its mirror filled by the first sync); returns the dashboard's text."""
-    return install(browser, live_app).text
-
-
-@pytest.fixture
-def api(sandbox, tmp_path):
-    return basic_client(sandbox, tmp_path, budget=False)
 
 
 def mirrored(app, remote_id):
